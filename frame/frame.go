@@ -1,0 +1,229 @@
+package frame
+
+import (
+	"io"
+
+	"github.com/valyala/bytebufferpool"
+)
+
+// Frame is one WebSocket frame. Each opcode has its own type: *Text, *Binary,
+// *Continuation, *Close, *Ping and *Pong; an extension can add types for
+// reserved opcodes. A parser returns these types, so a caller switches on them.
+type Frame interface {
+	// Header returns the header the frame is sent with; Length is the
+	// payload's length. A frame decoded from the wire also reports whether
+	// and how it was masked there.
+	Header() Header
+	// AppendPayload appends the unmasked payload to dst. It fails when the
+	// frame breaks the protocol's rules, such as a ping longer than 125 bytes.
+	AppendPayload(dst []byte) ([]byte, error)
+}
+
+// wire remembers how a decoded frame was masked on the wire.
+type wire struct {
+	masked bool
+	key    [4]byte
+}
+
+func (w wire) apply(h Header) Header {
+	h.Masked, h.Mask = w.masked, w.key
+	return h
+}
+
+// Append appends f's header and payload to dst, masking the payload when f's
+// header says so.
+func Append(dst []byte, f Frame) ([]byte, error) {
+	h := f.Header()
+	start := len(dst)
+	dst = h.AppendTo(dst)
+	p := len(dst)
+	dst, err := f.AppendPayload(dst)
+	if err != nil {
+		return dst[:start], err
+	}
+	if h.Masked {
+		Mask(dst[p:], h.Mask, 0)
+	}
+	return dst, nil
+}
+
+// AppendMasked appends f with its payload masked by key, as a client sends
+// every frame.
+func AppendMasked(dst []byte, f Frame, key [4]byte) ([]byte, error) {
+	return Append(dst, masked{f, key})
+}
+
+type masked struct {
+	Frame
+	key [4]byte
+}
+
+func (m masked) Header() Header {
+	h := m.Frame.Header()
+	h.Masked, h.Mask = true, m.key
+	return h
+}
+
+// Write writes f to w with one call to w.Write. It does not allocate in
+// steady state: the frame is encoded in a pooled buffer.
+func Write(w io.Writer, f Frame) (int64, error) {
+	buf := bytebufferpool.Get()
+	defer bytebufferpool.Put(buf)
+	var err error
+	if buf.B, err = Append(buf.B[:0], f); err != nil {
+		return 0, err
+	}
+	n, err := w.Write(buf.B)
+	return int64(n), err
+}
+
+// WriteMasked writes f to w with its payload masked by key.
+func WriteMasked(w io.Writer, f Frame, key [4]byte) (int64, error) {
+	return Write(w, masked{f, key})
+}
+
+// dataHeader builds the header of a data frame.
+func dataHeader(op Opcode, fin bool, rsv byte, n int, w wire) Header {
+	return w.apply(Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(n)})
+}
+
+// Text is a frame that starts a text message (opcode 0x1). When Fin is false
+// the message continues in Continuation frames. A text message's payload, once
+// reassembled and decoded by any extension, must be valid UTF-8; the endpoint
+// checks that across fragments.
+type Text struct {
+	Fin     bool   // the message ends with this frame
+	Rsv     byte   // RSV bits claimed by extensions (Rsv1 for compression)
+	Payload []byte // the unmasked payload
+	wire
+}
+
+// Header implements Frame.
+func (f *Text) Header() Header { return dataHeader(OpText, f.Fin, f.Rsv, len(f.Payload), f.wire) }
+
+// AppendPayload implements Frame.
+func (f *Text) AppendPayload(dst []byte) ([]byte, error) { return append(dst, f.Payload...), nil }
+
+// AppendBinary implements encoding.BinaryAppender: it appends the frame's
+// wire form to b.
+func (f *Text) AppendBinary(b []byte) ([]byte, error) { return Append(b, f) }
+
+// WriteTo implements io.WriterTo.
+func (f *Text) WriteTo(w io.Writer) (int64, error) { return Write(w, f) }
+
+// Binary is a frame that starts a binary message (opcode 0x2). When Fin is
+// false the message continues in Continuation frames.
+type Binary struct {
+	Fin     bool   // the message ends with this frame
+	Rsv     byte   // RSV bits claimed by extensions
+	Payload []byte // the unmasked payload
+	wire
+}
+
+// Header implements Frame.
+func (f *Binary) Header() Header {
+	return dataHeader(OpBinary, f.Fin, f.Rsv, len(f.Payload), f.wire)
+}
+
+// AppendPayload implements Frame.
+func (f *Binary) AppendPayload(dst []byte) ([]byte, error) { return append(dst, f.Payload...), nil }
+
+// AppendBinary implements encoding.BinaryAppender.
+func (f *Binary) AppendBinary(b []byte) ([]byte, error) { return Append(b, f) }
+
+// WriteTo implements io.WriterTo.
+func (f *Binary) WriteTo(w io.Writer) (int64, error) { return Write(w, f) }
+
+// Continuation is a later fragment of a text or binary message (opcode 0x0).
+type Continuation struct {
+	Fin     bool   // the message ends with this frame
+	Rsv     byte   // RSV bits; extensions normally set them on the first frame only
+	Payload []byte // the unmasked payload
+	wire
+}
+
+// Header implements Frame.
+func (f *Continuation) Header() Header {
+	return dataHeader(OpContinuation, f.Fin, f.Rsv, len(f.Payload), f.wire)
+}
+
+// AppendPayload implements Frame.
+func (f *Continuation) AppendPayload(dst []byte) ([]byte, error) {
+	return append(dst, f.Payload...), nil
+}
+
+// AppendBinary implements encoding.BinaryAppender.
+func (f *Continuation) AppendBinary(b []byte) ([]byte, error) { return Append(b, f) }
+
+// WriteTo implements io.WriterTo.
+func (f *Continuation) WriteTo(w io.Writer) (int64, error) { return Write(w, f) }
+
+// Ping is a ping control frame (opcode 0x9); the peer answers it with a Pong
+// carrying the same payload. The payload is at most 125 bytes.
+type Ping struct {
+	Payload []byte // application data, at most 125 bytes
+	wire
+}
+
+// Header implements Frame.
+func (f *Ping) Header() Header {
+	return f.apply(Header{Fin: true, Opcode: OpPing, Length: int64(len(f.Payload))})
+}
+
+// AppendPayload implements Frame.
+func (f *Ping) AppendPayload(dst []byte) ([]byte, error) { return appendControl(dst, f.Payload) }
+
+// AppendBinary implements encoding.BinaryAppender.
+func (f *Ping) AppendBinary(b []byte) ([]byte, error) { return Append(b, f) }
+
+// WriteTo implements io.WriterTo.
+func (f *Ping) WriteTo(w io.Writer) (int64, error) { return Write(w, f) }
+
+// Pong is a pong control frame (opcode 0xA): the answer to a Ping, or an
+// unsolicited heartbeat. The payload is at most 125 bytes.
+type Pong struct {
+	Payload []byte // application data, at most 125 bytes
+	wire
+}
+
+// Header implements Frame.
+func (f *Pong) Header() Header {
+	return f.apply(Header{Fin: true, Opcode: OpPong, Length: int64(len(f.Payload))})
+}
+
+// AppendPayload implements Frame.
+func (f *Pong) AppendPayload(dst []byte) ([]byte, error) { return appendControl(dst, f.Payload) }
+
+// AppendBinary implements encoding.BinaryAppender.
+func (f *Pong) AppendBinary(b []byte) ([]byte, error) { return Append(b, f) }
+
+// WriteTo implements io.WriterTo.
+func (f *Pong) WriteTo(w io.Writer) (int64, error) { return Write(w, f) }
+
+func appendControl(dst, p []byte) ([]byte, error) {
+	if len(p) > MaxControlPayload {
+		return dst, ErrControlTooLong
+	}
+	return append(dst, p...), nil
+}
+
+// Raw is a frame written exactly as given, for testing other
+// implementations: its header is sent unchanged, Length included, and nothing
+// is checked. Use it to send a 200-byte ping, a fragmented close, a reserved
+// opcode or a length that does not match the payload.
+type Raw struct {
+	Head    Header // sent as is; if Head.Masked, Payload is masked with Head.Mask
+	Payload []byte // sent as is (masked when Head.Masked)
+}
+
+// Header implements Frame.
+func (f *Raw) Header() Header { return f.Head }
+
+// AppendPayload implements Frame.
+func (f *Raw) AppendPayload(dst []byte) ([]byte, error) { return append(dst, f.Payload...), nil }
+
+// AppendBinary implements encoding.BinaryAppender.
+func (f *Raw) AppendBinary(b []byte) ([]byte, error) { return Append(b, f) }
+
+// WriteTo implements io.WriterTo.
+func (f *Raw) WriteTo(w io.Writer) (int64, error) { return Write(w, f) }

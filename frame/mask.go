@@ -1,0 +1,50 @@
+package frame
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
+)
+
+// Mask XORs b in place with key, as RFC 6455 §5.3 masks and unmasks a
+// payload. pos is the offset of b[0] within the payload, so a payload can be
+// processed in pieces; Mask returns the offset for the piece that follows.
+// It works eight bytes at a time.
+func Mask(b []byte, key [4]byte, pos int) int {
+	next := (pos + len(b)) & 3
+	k32 := binary.LittleEndian.Uint32(key[:])
+	// Rotate the key so that it starts at pos: little-endian byte i of the
+	// word is key[(pos+i)%4].
+	k32 = bits.RotateLeft32(k32, -8*(pos&3))
+	k64 := uint64(k32) | uint64(k32)<<32
+	for len(b) >= 64 {
+		_ = b[63]
+		binary.LittleEndian.PutUint64(b[0:], binary.LittleEndian.Uint64(b[0:])^k64)
+		binary.LittleEndian.PutUint64(b[8:], binary.LittleEndian.Uint64(b[8:])^k64)
+		binary.LittleEndian.PutUint64(b[16:], binary.LittleEndian.Uint64(b[16:])^k64)
+		binary.LittleEndian.PutUint64(b[24:], binary.LittleEndian.Uint64(b[24:])^k64)
+		binary.LittleEndian.PutUint64(b[32:], binary.LittleEndian.Uint64(b[32:])^k64)
+		binary.LittleEndian.PutUint64(b[40:], binary.LittleEndian.Uint64(b[40:])^k64)
+		binary.LittleEndian.PutUint64(b[48:], binary.LittleEndian.Uint64(b[48:])^k64)
+		binary.LittleEndian.PutUint64(b[56:], binary.LittleEndian.Uint64(b[56:])^k64)
+		b = b[64:]
+	}
+	for len(b) >= 8 {
+		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k64)
+		b = b[8:]
+	}
+	for i := range b {
+		b[i] ^= byte(k64 >> (8 * i))
+	}
+	return next
+}
+
+// NewMaskKey returns a fresh masking key. Keys come from the runtime's
+// ChaCha8 generator, which is seeded from the operating system's entropy and
+// safe for concurrent use: unpredictable, as RFC 6455 §10.3 requires, and
+// fast enough to draw one per frame.
+func NewMaskKey() [4]byte {
+	var k [4]byte
+	binary.LittleEndian.PutUint32(k[:], rand.Uint32())
+	return k
+}

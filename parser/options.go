@@ -1,0 +1,72 @@
+package parser
+
+import "github.com/wskit/wskit/frame"
+
+// DefaultMaxPayload is the largest frame payload a Parser accepts unless
+// MaxPayload says otherwise: 16 MiB, enough for any message a browser
+// normally sends in one frame, small enough that a hostile peer cannot make a
+// server hold much memory per connection.
+const DefaultMaxPayload = 16 << 20
+
+// DefaultBufferSize is the size of a Parser's read-ahead buffer. Frames that
+// fit in it are decoded in place; larger ones borrow a pooled buffer.
+const DefaultBufferSize = 4096
+
+// Option configures a Parser.
+type Option func(*config)
+
+type config struct {
+	role       frame.Role
+	maxPayload int64
+	bufSize    int
+	rsv        byte
+	illegal    bool
+	leftover   []byte
+	ext        [16]frame.ParseFunc
+}
+
+// Role makes the parser enforce a role's masking rule: a Server parser
+// refuses unmasked frames (frame.ErrUnmasked), a Client parser refuses masked
+// ones (frame.ErrMasked).
+func Role(r frame.Role) Option { return func(c *config) { c.role = r } }
+
+// MaxPayload sets the largest payload a frame may declare; n <= 0 means
+// DefaultMaxPayload. It is capped at 1<<47 bytes.
+func MaxPayload(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxPayload
+		}
+		c.maxPayload = min(n, 1<<47)
+	}
+}
+
+// BufferSize sets the size of the read-ahead buffer (at least 64 bytes).
+func BufferSize(n int) Option { return func(c *config) { c.bufSize = max(n, 64) } }
+
+// AllowRsv permits the given RSV bits (frame.Rsv1, Rsv2, Rsv3), as an
+// extension negotiated in the handshake claims them. Other RSV bits fail with
+// frame.ErrReservedBits.
+func AllowRsv(bits byte) Option { return func(c *config) { c.rsv |= bits } }
+
+// Leftover gives the parser bytes that were read from the stream before it
+// (past the end of the opening handshake, say). They are parsed first. The
+// parser copies them.
+func Leftover(b []byte) Option { return func(c *config) { c.leftover = b } }
+
+// Register gives a reserved opcode a meaning, as an extension may: frames
+// with opcode op are decoded by fn. Opcodes RFC 6455 defines are not replaced.
+func Register(op frame.Opcode, fn frame.ParseFunc) Option {
+	return func(c *config) {
+		if op <= 0xF && op.IsReserved() {
+			c.ext[op] = fn
+		}
+	}
+}
+
+// AllowIllegal makes the parser return frames that break the rules — any
+// RSV bits, reserved opcodes (as *frame.Raw), long or fragmented control
+// frames, the wrong masking, invalid close codes — instead of failing, for
+// tools that test other implementations. Lengths that cannot be decoded and
+// the MaxPayload limit still apply.
+func AllowIllegal() Option { return func(c *config) { c.illegal = true } }

@@ -1,0 +1,272 @@
+package parser
+
+import (
+	"errors"
+	"io"
+
+	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/internal/pool"
+)
+
+// Usage errors. They report a misuse of the Parser, not a peer's violation,
+// and are not final.
+var (
+	ErrNoReader = errors.New("parser: pull mode needs an io.Reader")
+	ErrMidFrame = errors.New("parser: NextHeader called while Next is in the middle of a frame")
+)
+
+// Parser reads WebSocket frames. Create one with New; it is not safe for
+// concurrent use.
+type Parser struct {
+	rd  io.Reader
+	cfg config
+	dec frame.Decoder
+
+	buf  []byte // read-ahead; the unread bytes are buf[r:w]
+	r, w int
+	rerr error // a reader error that arrived with enough bytes; returned by the next read
+
+	big  *[]byte // a frame too large for buf, being assembled in (*big)[:bigN]
+	bigN int
+	lent *[]byte // the pooled buffer behind the last frame returned
+
+	hdr     frame.Header // the frame being streamed by NextHeader and Read
+	remain  int64        // its payload bytes not yet read
+	maskPos int
+
+	tail  *[]byte // push mode: a partial frame, (*tail)[:tailN]
+	tailN int
+
+	err error // a protocol violation: final
+}
+
+// New returns a Parser that reads from r. r may be nil for a Parser used
+// only in push mode (Feed).
+func New(r io.Reader, opts ...Option) *Parser {
+	p := &Parser{rd: r}
+	p.cfg = config{maxPayload: DefaultMaxPayload, bufSize: DefaultBufferSize}
+	for _, o := range opts {
+		o(&p.cfg)
+	}
+	p.dec.Lenient = p.cfg.illegal
+	for op, fn := range p.cfg.ext {
+		if fn != nil {
+			_ = p.dec.Register(frame.Opcode(op), fn)
+		}
+	}
+	if r != nil || len(p.cfg.leftover) > 0 {
+		p.buf = make([]byte, max(p.cfg.bufSize, len(p.cfg.leftover)))
+		p.w = copy(p.buf, p.cfg.leftover)
+	}
+	p.cfg.leftover = nil
+	return p
+}
+
+// Reset discards the Parser's state and makes it read from r, keeping its
+// configuration and its read-ahead buffer.
+func (p *Parser) Reset(r io.Reader) {
+	p.recycle()
+	pool.Put(p.big)
+	pool.Put(p.tail)
+	*p = Parser{rd: r, cfg: p.cfg, dec: p.dec, buf: p.buf}
+	if r != nil && p.buf == nil {
+		p.buf = make([]byte, p.cfg.bufSize)
+	}
+}
+
+// Buffered returns the number of bytes the Parser holds that belong to frames
+// it has not returned yet: read-ahead, or the start of a partial frame.
+func (p *Parser) Buffered() int { return p.w - p.r + p.bigN + p.tailN }
+
+// Next returns the next frame with its payload unmasked. The frame is one of
+// frame's types (*frame.Text, *frame.Close, ...) and is valid until the next
+// call on p. At the end of the stream Next returns io.EOF, or
+// io.ErrUnexpectedEOF when the stream ends inside a frame. Any other error
+// from the reader is returned as is, and the next call resumes the frame.
+func (p *Parser) Next() (frame.Frame, error) {
+	if p.err != nil {
+		return nil, p.err
+	}
+	if p.rd == nil && p.w == p.r {
+		return nil, ErrNoReader
+	}
+	p.recycle()
+	if err := p.skip(); err != nil {
+		return nil, err
+	}
+	for p.big == nil {
+		f, n, need, err := p.step(p.buf[p.r:p.w])
+		if err != nil {
+			return nil, p.fail(err)
+		}
+		if n > 0 {
+			p.r += n
+			return f, nil
+		}
+		if need > len(p.buf) {
+			// The frame does not fit the read-ahead buffer, which holds
+			// nothing beyond it: move it to a buffer of its own that grows
+			// as the payload arrives, so a large declared length costs
+			// nothing until its bytes come.
+			p.big = pool.Get(min(need, max(2*len(p.buf), 64<<10)))
+			p.bigN = copy(*p.big, p.buf[p.r:p.w])
+			p.r, p.w = 0, 0
+			break
+		}
+		if err := p.fill(need); err != nil {
+			return nil, err
+		}
+	}
+	return p.nextBig()
+}
+
+// nextBig finishes the frame being assembled in p.big.
+func (p *Parser) nextBig() (frame.Frame, error) {
+	hl := frame.HeaderLen(*p.big)
+	h, _, _ := frame.ParseHeader((*p.big)[:hl]) // checked by step already
+	need := hl + int(h.Length)
+	for empty := 0; p.bigN < need; {
+		if p.bigN == len(*p.big) {
+			p.big = pool.Grow(p.big, min(need, 2*p.bigN))
+		}
+		// Read no further than the frame's end: the next frame's bytes
+		// belong in the read-ahead buffer.
+		n, err := p.read((*p.big)[p.bigN:])
+		p.bigN += n
+		if p.bigN == need {
+			break
+		}
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return nil, err
+		}
+		if n == 0 {
+			if empty++; empty == 100 {
+				return nil, io.ErrNoProgress
+			}
+		}
+	}
+	f, _, _, err := p.step((*p.big)[:need])
+	p.lent, p.big, p.bigN = p.big, nil, 0
+	if err != nil {
+		return nil, p.fail(err)
+	}
+	return f, nil
+}
+
+// step decodes the frame at the start of data and returns it with its size.
+// When data holds only part of the frame, step returns n == 0 and need, the
+// number of bytes the frame takes as far as it is known. Pull and push mode
+// both go through step, so they apply the same rules in the same order.
+func (p *Parser) step(data []byte) (f frame.Frame, n, need int, err error) {
+	hl := frame.HeaderLen(data)
+	if hl == 0 {
+		return nil, 0, 2, nil
+	}
+	if len(data) < hl {
+		return nil, 0, hl, nil
+	}
+	h, _, err := frame.ParseHeader(data)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if err := p.check(h); err != nil {
+		return nil, 0, 0, err
+	}
+	total := hl + int(h.Length)
+	if len(data) < total {
+		return nil, 0, total, nil
+	}
+	payload := data[hl:total]
+	if h.Masked {
+		frame.Mask(payload, h.Mask, 0)
+	}
+	f, err = p.dec.Decode(h, payload)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	return f, total, total, nil
+}
+
+// check applies the rules a header alone can break.
+func (p *Parser) check(h frame.Header) error {
+	if !p.cfg.illegal {
+		if !p.dec.Registered(h.Opcode) {
+			return frame.ErrReservedOpcode
+		}
+		if h.Rsv&^p.cfg.rsv != 0 {
+			return frame.ErrReservedBits
+		}
+		if err := h.Validate(); err != nil {
+			return err
+		}
+		switch {
+		case p.cfg.role == frame.Server && !h.Masked:
+			return frame.ErrUnmasked
+		case p.cfg.role == frame.Client && h.Masked:
+			return frame.ErrMasked
+		}
+	}
+	if h.Length > p.cfg.maxPayload {
+		return frame.ErrFrameTooBig
+	}
+	return nil
+}
+
+func (p *Parser) fail(err error) error {
+	p.err = err
+	return err
+}
+
+// read reads from the reader, first returning an error kept from a read that
+// brought enough bytes.
+func (p *Parser) read(b []byte) (int, error) {
+	if p.rerr != nil {
+		err := p.rerr
+		p.rerr = nil
+		return 0, err
+	}
+	if p.rd == nil {
+		return 0, ErrNoReader
+	}
+	return p.rd.Read(b)
+}
+
+// fill reads until the read-ahead buffer holds need unread bytes; need must
+// not exceed its size.
+func (p *Parser) fill(need int) error {
+	if len(p.buf)-p.r < need {
+		p.w = copy(p.buf, p.buf[p.r:p.w])
+		p.r = 0
+	}
+	for empty := 0; p.w-p.r < need; {
+		n, err := p.read(p.buf[p.w:])
+		p.w += n
+		if p.w-p.r >= need {
+			p.rerr = err
+			return nil
+		}
+		if err != nil {
+			if err == io.EOF && p.w > p.r {
+				err = io.ErrUnexpectedEOF
+			}
+			return err
+		}
+		if n == 0 {
+			if empty++; empty == 100 {
+				return io.ErrNoProgress
+			}
+		}
+	}
+	return nil
+}
+
+// recycle returns the buffer behind the last frame to the pool.
+func (p *Parser) recycle() {
+	if p.lent != nil {
+		pool.Put(p.lent)
+		p.lent = nil
+	}
+}

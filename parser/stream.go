@@ -1,0 +1,104 @@
+package parser
+
+import (
+	"io"
+
+	"github.com/wskit/wskit/frame"
+)
+
+// NextHeader reads the next frame's header and leaves its payload to Read, so
+// a frame of any size (up to MaxPayload) streams through without being held
+// in memory. The payload of a frame not read to its end is skipped by the
+// next call to NextHeader or Next. The header is checked as Next checks it.
+func (p *Parser) NextHeader() (frame.Header, error) {
+	if p.err != nil {
+		return frame.Header{}, p.err
+	}
+	if p.big != nil {
+		return frame.Header{}, ErrMidFrame
+	}
+	p.recycle()
+	if err := p.skip(); err != nil {
+		return frame.Header{}, err
+	}
+	for {
+		data := p.buf[p.r:p.w]
+		if hl := frame.HeaderLen(data); hl > 0 && len(data) >= hl {
+			h, _, err := frame.ParseHeader(data)
+			if err == nil {
+				err = p.check(h)
+			}
+			if err != nil {
+				return frame.Header{}, p.fail(err)
+			}
+			p.r += hl
+			p.hdr, p.remain, p.maskPos = h, h.Length, 0
+			return h, nil
+		} else if err := p.fill(max(hl, 2)); err != nil {
+			return frame.Header{}, err
+		}
+	}
+}
+
+// Read reads the payload of the frame whose header NextHeader returned,
+// unmasked. It returns io.EOF at the payload's end, and io.ErrUnexpectedEOF
+// when the stream ends first.
+func (p *Parser) Read(b []byte) (int, error) {
+	if p.remain == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(b)) > p.remain {
+		b = b[:p.remain]
+	}
+	var (
+		n   int
+		err error
+	)
+	switch {
+	case p.r < p.w:
+		n = copy(b, p.buf[p.r:p.w])
+		p.r += n
+	case len(b) >= len(p.buf):
+		// Large reads bypass the buffer; b is cut at the payload's end,
+		// so nothing past the frame is read.
+		n, err = p.read(b)
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+	default:
+		if err = p.fill(1); err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+		n = copy(b, p.buf[p.r:p.w])
+		p.r += n
+	}
+	if p.hdr.Masked {
+		p.maskPos = frame.Mask(b[:n], p.hdr.Mask, p.maskPos)
+	}
+	p.remain -= int64(n)
+	if p.remain == 0 && err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	return n, err
+}
+
+// skip discards the rest of a streamed payload.
+func (p *Parser) skip() error {
+	for p.remain > 0 {
+		if p.r == p.w {
+			if err := p.fill(1); err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return err
+			}
+		}
+		k := int(min(p.remain, int64(p.w-p.r)))
+		p.r += k
+		p.remain -= int64(k)
+	}
+	return nil
+}
