@@ -1,0 +1,38 @@
+package client
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/wskit/wskit/handshake"
+)
+
+// Config describes what a client asks for in the handshake. The zero
+// value, and a nil *Config, ask for a plain WebSocket with no Origin, no
+// subprotocol and no extension.
+type Config struct {
+	// Origin, if not empty, is sent as the Origin header field, such as
+	// "https://example.com". Browsers always send one; other clients
+	// usually do not.
+	Origin string
+
+	// Protocols are the subprotocols offered, in order of preference.
+	Protocols []string
+
+	// Extensions are the extensions offered, in order of preference.
+	Extensions []handshake.Extension
+
+	// Header holds extra header fields, such as Authorization or
+	// Cookie. It must not set a field that the handshake itself sets:
+	// Host, Upgrade, Connection, Origin, Content-Length,
+	// Transfer-Encoding, or any Sec-WebSocket-* field.
+	Header http.Header
+
+	// Limits bound the response that ReadResponse reads and that
+	// Verify accepts.
+	Limits handshake.Limits
+
+	// Rand, if not nil, is the source of the key's 16 random bytes
+	// instead of crypto/rand; for tests.
+	Rand io.Reader
+}

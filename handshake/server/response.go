@@ -1,0 +1,96 @@
+package server
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/wskit/wskit/handshake"
+)
+
+// Result is an accepted handshake: what was agreed, and the response that
+// completes it.
+type Result struct {
+	// Protocol is the chosen subprotocol, "" if none.
+	Protocol string
+	// Extensions are the agreed extensions, in the order of the
+	// response, the order in which they apply to outgoing messages.
+	Extensions []handshake.Negotiated
+	// Key is the client's Sec-WebSocket-Key; "" for HTTP/2.
+	Key string
+	// HTTP2 reports a WebSocket over HTTP/2 (RFC 8441): the response is
+	// 200 OK with no Upgrade, Connection or Sec-WebSocket-Accept field,
+	// and the stream carries the frames.
+	HTTP2 bool
+
+	extensions []handshake.ExtensionOffer // the response's extension list
+}
+
+// StatusCode returns the status of the response: 101 Switching Protocols,
+// or 200 OK for HTTP/2.
+func (r *Result) StatusCode() int {
+	if r.HTTP2 {
+		return http.StatusOK
+	}
+	return http.StatusSwitchingProtocols
+}
+
+// Header returns the header fields of the response: Upgrade, Connection
+// and Sec-WebSocket-Accept (not for HTTP/2), and Sec-WebSocket-Protocol and
+// Sec-WebSocket-Extensions if a subprotocol or extensions were agreed.
+func (r *Result) Header() http.Header {
+	h := make(http.Header, 5)
+	if !r.HTTP2 {
+		h[hUpgrade] = []string{"websocket"}
+		h[hConnection] = []string{"Upgrade"}
+		h[hAccept] = []string{handshake.Accept(r.Key)}
+	}
+	if r.Protocol != "" {
+		h[hProtocol] = []string{r.Protocol}
+	}
+	if len(r.extensions) > 0 {
+		h[hExtensions] = []string{handshake.FormatExtensions(r.extensions)}
+	}
+	return h
+}
+
+// AppendResponse appends the HTTP/1.1 101 response, from the status line
+// to the empty line that ends it, to dst and returns the extended slice.
+// For an HTTP/2 result, which has no response text of its own, use
+// [Result.WriteHeader].
+func (r *Result) AppendResponse(dst []byte) []byte {
+	dst = append(dst, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
+	dst = handshake.AppendAccept(dst, r.Key)
+	dst = append(dst, "\r\n"...)
+	if r.Protocol != "" {
+		dst = append(dst, "Sec-WebSocket-Protocol: "...)
+		dst = append(dst, r.Protocol...)
+		dst = append(dst, "\r\n"...)
+	}
+	if len(r.extensions) > 0 {
+		dst = append(dst, "Sec-WebSocket-Extensions: "...)
+		dst = handshake.AppendExtensions(dst, r.extensions)
+		dst = append(dst, "\r\n"...)
+	}
+	return append(dst, "\r\n"...)
+}
+
+// WriteTo writes the HTTP/1.1 101 response to w; see
+// [Result.AppendResponse].
+func (r *Result) WriteTo(w io.Writer) (int64, error) {
+	n, err := w.Write(r.AppendResponse(make([]byte, 0, 256)))
+	return int64(n), err
+}
+
+// WriteHeader sends the response through w: it adds [Result.Header] to
+// w's header, writes the status and flushes it. With HTTP/1.1 the caller
+// must then hijack the connection (net/http sends a 101 only as the
+// handler's final status); with HTTP/2 the stream stays open for the
+// frames until the handler returns.
+func (r *Result) WriteHeader(w http.ResponseWriter) error {
+	h := w.Header()
+	for k, vv := range r.Header() {
+		h[k] = vv
+	}
+	w.WriteHeader(r.StatusCode())
+	return http.NewResponseController(w).Flush()
+}

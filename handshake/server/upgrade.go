@@ -1,0 +1,115 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+)
+
+// Upgraded is a WebSocket connection taken over from net/http by
+// [Config.Upgrade].
+type Upgraded struct {
+	// Result is what the handshake agreed on.
+	Result *Result
+
+	// Conn is the hijacked connection of an HTTP/1.1 handshake, nil
+	// for HTTP/2. Read frames from Reader rather than from Conn: Conn
+	// has lost the bytes in Buffered.
+	Conn net.Conn
+
+	// Buffered holds the bytes the client sent behind its request that
+	// net/http had already read from Conn; they are the first bytes of
+	// the WebSocket stream.
+	Buffered []byte
+
+	// Reader yields the client's frames: Buffered then Conn for
+	// HTTP/1.1, the request body for HTTP/2.
+	Reader io.Reader
+
+	// Writer takes the server's frames: Conn for HTTP/1.1, for HTTP/2
+	// a writer that flushes every write onto the stream.
+	Writer io.Writer
+
+	closer io.Closer
+}
+
+// Close closes the connection, or for HTTP/2 the request body; the
+// HTTP/2 stream ends when the handler returns.
+func (u *Upgraded) Close() error { return u.closer.Close() }
+
+// Upgrade accepts the handshake of r as [Config.Accept] does and takes the
+// connection over from net/http.
+//
+// For HTTP/1.1 it hijacks the connection, writes the 101 response on it
+// and returns the connection with the bytes net/http had buffered past the
+// request. For HTTP/2 (RFC 8441) it writes the 200 response and returns
+// the stream; the handler must not return while the WebSocket is in use.
+//
+// If the handshake is refused, Upgrade answers through w with the
+// [*Error]'s status and returns that error. If hijacking fails, it answers
+// 500 Internal Server Error and returns the failure.
+func (c *Config) Upgrade(w http.ResponseWriter, r *http.Request) (*Upgraded, error) {
+	res, err := c.Accept(r)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			e.ServeHTTP(w, r)
+		}
+		return nil, err
+	}
+	rc := http.NewResponseController(w)
+	if res.HTTP2 {
+		if err := res.WriteHeader(w); err != nil {
+			return nil, fmt.Errorf("server: flushing HTTP/2 response: %w", err)
+		}
+		return &Upgraded{
+			Result: res,
+			Reader: r.Body,
+			Writer: &flushWriter{w: w, rc: rc},
+			closer: r.Body,
+		}, nil
+	}
+	conn, brw, err := rc.Hijack()
+	if err != nil {
+		http.Error(w, "500 Internal Server Error: cannot take the connection over", http.StatusInternalServerError)
+		return nil, fmt.Errorf("server: hijacking connection: %w", err)
+	}
+	var buffered []byte
+	if n := brw.Reader.Buffered(); n > 0 {
+		b, _ := brw.Reader.Peek(n)
+		buffered = bytes.Clone(b)
+	}
+	if _, err := res.WriteTo(conn); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("server: writing 101 response: %w", err)
+	}
+	reader := io.Reader(conn)
+	if len(buffered) > 0 {
+		reader = io.MultiReader(bytes.NewReader(buffered), conn)
+	}
+	return &Upgraded{
+		Result:   res,
+		Conn:     conn,
+		Buffered: buffered,
+		Reader:   reader,
+		Writer:   conn,
+		closer:   conn,
+	}, nil
+}
+
+// flushWriter flushes every write to an HTTP/2 stream.
+type flushWriter struct {
+	w  http.ResponseWriter
+	rc *http.ResponseController
+}
+
+func (f *flushWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if err != nil {
+		return n, err
+	}
+	return n, f.rc.Flush()
+}
