@@ -9,7 +9,8 @@ import (
 // Mask XORs b in place with key, as RFC 6455 §5.3 masks and unmasks a
 // payload. pos is the offset of b[0] within the payload, so a payload can be
 // processed in pieces; Mask returns the offset for the piece that follows.
-// It works eight bytes at a time.
+// It works a vector register at a time where the CPU has AVX2 and eight
+// bytes at a time elsewhere.
 func Mask(b []byte, key [4]byte, pos int) int {
 	next := (pos + len(b)) & 3
 	k32 := binary.LittleEndian.Uint32(key[:])
@@ -17,6 +18,19 @@ func Mask(b []byte, key [4]byte, pos int) int {
 	// word is key[(pos+i)%4].
 	k32 = bits.RotateLeft32(k32, -8*(pos&3))
 	k64 := uint64(k32) | uint64(k32)<<32
+	if useAsm && len(b) >= asmMin {
+		// The vector path takes whole 32-byte blocks, a multiple of the
+		// key's period, so the key's phase is unchanged for the rest.
+		n := len(b) &^ 31
+		maskAsm(&b[0], n, k64)
+		b = b[n:]
+	}
+	maskGeneric(b, k64)
+	return next
+}
+
+// maskGeneric XORs b with the key repeated in k64, eight bytes at a time.
+func maskGeneric(b []byte, k64 uint64) {
 	for len(b) >= 64 {
 		_ = b[63]
 		binary.LittleEndian.PutUint64(b[0:], binary.LittleEndian.Uint64(b[0:])^k64)
@@ -36,7 +50,6 @@ func Mask(b []byte, key [4]byte, pos int) int {
 	for i := range b {
 		b[i] ^= byte(k64 >> (8 * i))
 	}
-	return next
 }
 
 // NewMaskKey returns a fresh masking key. Keys come from the runtime's

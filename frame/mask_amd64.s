@@ -1,0 +1,58 @@
+//go:build amd64 && !purego
+
+#include "textflag.h"
+
+// func maskAsm(p *byte, n int, key uint64)
+TEXT ·maskAsm(SB), NOSPLIT, $0-24
+	MOVQ p+0(FP), DI
+	MOVQ n+8(FP), CX
+	MOVQ key+16(FP), AX
+	MOVQ AX, X0
+	VPBROADCASTQ X0, Y0
+
+loop128:
+	CMPQ CX, $128
+	JB   loop32
+	VPXOR   (DI), Y0, Y1
+	VPXOR   32(DI), Y0, Y2
+	VPXOR   64(DI), Y0, Y3
+	VPXOR   96(DI), Y0, Y4
+	VMOVDQU Y1, (DI)
+	VMOVDQU Y2, 32(DI)
+	VMOVDQU Y3, 64(DI)
+	VMOVDQU Y4, 96(DI)
+	ADDQ    $128, DI
+	SUBQ    $128, CX
+	JMP     loop128
+
+loop32:
+	CMPQ CX, $32
+	JB   done
+	VPXOR   (DI), Y0, Y1
+	VMOVDQU Y1, (DI)
+	ADDQ    $32, DI
+	SUBQ    $32, CX
+	JMP     loop32
+
+done:
+	VZEROUPPER
+	RET
+
+// func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
+TEXT ·cpuid(SB), NOSPLIT, $0-24
+	MOVL leaf+0(FP), AX
+	MOVL sub+4(FP), CX
+	CPUID
+	MOVL AX, eax+8(FP)
+	MOVL BX, ebx+12(FP)
+	MOVL CX, ecx+16(FP)
+	MOVL DX, edx+20(FP)
+	RET
+
+// func xgetbv() (eax, edx uint32)
+TEXT ·xgetbv(SB), NOSPLIT, $0-8
+	MOVL $0, CX
+	XGETBV
+	MOVL AX, eax+0(FP)
+	MOVL DX, edx+4(FP)
+	RET
