@@ -1,0 +1,84 @@
+// Command dump prints the WebSocket frames in a file, one line each.
+//
+//	go run ./demo/dump FILE      # or read standard input when FILE is - or absent
+//	go run ./demo/dump -messages FILE
+//
+// The input is raw frames as they cross the wire, such as demo/client's
+// -record output or a Streamer's writes to a file. Each line shows the
+// frame's offset, opcode, FIN and RSV bits, whether it is masked, its length
+// and a printable preview of its payload. -messages prints reassembled
+// messages instead. Corrupt or truncated input ends with the parser's typed
+// error and the offset of the frame where it happened, and exit status 1.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/wskit/wskit/parser"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dump", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	messages := fs.Bool("messages", false, "print reassembled messages instead of frames")
+	lenient := fs.Bool("lenient", false, "show frames that break the protocol's rules instead of stopping at them")
+	preview := fs.Int("preview", 40, "bytes of each payload to show")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: dump [-messages] [-lenient] [-preview N] [FILE]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	in := stdin
+	if name := fs.Arg(0); name != "" && name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Fprintln(stderr, "dump:", err)
+			return 1
+		}
+		defer f.Close()
+		in = f
+	}
+	out := bufio.NewWriter(stdout)
+	defer out.Flush()
+
+	cr := &countingReader{r: in}
+	opts := []parser.Option{parser.MaxPayload(1 << 47)} // payloads stream: any size is fine
+	if *lenient {
+		opts = append(opts, parser.AllowIllegal())
+	}
+	d := &dumper{p: parser.New(cr, opts...), cr: cr, out: out, preview: *preview}
+	var err error
+	if *messages {
+		err = d.messages()
+	} else {
+		err = d.frames()
+	}
+	if err != nil {
+		out.Flush()
+		fmt.Fprintf(stderr, "dump: at offset %d: %v\n", d.start, err)
+		return 1
+	}
+	return 0
+}
+
+// countingReader counts the bytes read, so an error can name its offset.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
