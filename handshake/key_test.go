@@ -54,15 +54,15 @@ func TestValidKey(t *testing.T) {
 		{"dGhlIHNhbXBsZSBub25jZQ==", true},
 		{"AAAAAAAAAAAAAAAAAAAAAA==", true},
 		{"", false},
-		{"dGhlIHNhbXBsZSBub25jZQ", false},        // no padding
-		{"dGhlIHNhbXBsZSBub25jZQ=", false},       // short padding
-		{"dGhlIHNhbXBsZSBub25jZQ===", false},     // 25 bytes
-		{"dGhlIHNhbXBsZSBub25jZR==", false},      // non-zero trailing bits
-		{"dGhlIHNhbXBsZSBub25j====", false},      // 15 bytes
-		{"AAAAAAAAAAAAAAAAAAAAAAAA", false},      // 18 bytes
-		{"dGhlIHNhbXBsZSBub25jZQ==\n", false},    // trailing newline
-		{"dGhl IHNhbXBsZSBub25jZQ=", false},      // space
-		{"dGhlIHNhbXBsZSBub25jZQ-_", false},      // URL alphabet
+		{"dGhlIHNhbXBsZSBub25jZQ", false},     // no padding
+		{"dGhlIHNhbXBsZSBub25jZQ=", false},    // short padding
+		{"dGhlIHNhbXBsZSBub25jZQ===", false},  // 25 bytes
+		{"dGhlIHNhbXBsZSBub25jZR==", false},   // non-zero trailing bits
+		{"dGhlIHNhbXBsZSBub25j====", false},   // 15 bytes
+		{"AAAAAAAAAAAAAAAAAAAAAAAA", false},   // 18 bytes
+		{"dGhlIHNhbXBsZSBub25jZQ==\n", false}, // trailing newline
+		{"dGhl IHNhbXBsZSBub25jZQ=", false},   // space
+		{"dGhlIHNhbXBsZSBub25jZQ-_", false},   // URL alphabet
 		{"\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff\x00\xff", false},
 	} {
 		if got := handshake.ValidKey(tt.key); got != tt.want {
