@@ -2,7 +2,4 @@ module github.com/wskit/wskit
 
 go 1.26
 
-require (
-	github.com/google/go-cmp v0.7.0 // indirect
-	github.com/valyala/bytebufferpool v1.0.0 // indirect
-)
+require github.com/google/go-cmp v0.7.0

@@ -3,7 +3,7 @@ package frame
 import (
 	"io"
 
-	"github.com/valyala/bytebufferpool"
+	"github.com/wskit/wskit/internal/pool"
 )
 
 // Frame is one WebSocket frame. Each opcode has its own type: *Text, *Binary,
@@ -32,8 +32,11 @@ func (w wire) apply(h Header) Header {
 
 // Append appends f's header and payload to dst, masking the payload when f's
 // header says so.
-func Append(dst []byte, f Frame) ([]byte, error) {
-	h := f.Header()
+func Append(dst []byte, f Frame) ([]byte, error) { return appendFrame(dst, f, f.Header()) }
+
+// appendFrame appends f with header h. AppendMasked passes its header here
+// rather than wrapping f in another Frame, which would escape and allocate.
+func appendFrame(dst []byte, f Frame, h Header) ([]byte, error) {
 	start := len(dst)
 	dst = h.AppendTo(dst)
 	p := len(dst)
@@ -50,36 +53,38 @@ func Append(dst []byte, f Frame) ([]byte, error) {
 // AppendMasked appends f with its payload masked by key, as a client sends
 // every frame.
 func AppendMasked(dst []byte, f Frame, key [4]byte) ([]byte, error) {
-	return Append(dst, masked{f, key})
-}
-
-type masked struct {
-	Frame
-	key [4]byte
-}
-
-func (m masked) Header() Header {
-	h := m.Frame.Header()
-	h.Masked, h.Mask = true, m.key
-	return h
+	h := f.Header()
+	h.Masked, h.Mask = true, key
+	return appendFrame(dst, f, h)
 }
 
 // Write writes f to w with one call to w.Write. It does not allocate in
 // steady state: the frame is encoded in a pooled buffer.
-func Write(w io.Writer, f Frame) (int64, error) {
-	buf := bytebufferpool.Get()
-	defer bytebufferpool.Put(buf)
-	var err error
-	if buf.B, err = Append(buf.B[:0], f); err != nil {
+func Write(w io.Writer, f Frame) (int64, error) { return writeFrame(w, f, f.Header()) }
+
+func writeFrame(w io.Writer, f Frame, h Header) (int64, error) {
+	// The buffer comes from size classes, so a large frame among small ones
+	// reuses a buffer too. A Raw frame's Length need not match its payload.
+	n := h.Length
+	if r, ok := f.(*Raw); ok {
+		n = int64(len(r.Payload))
+	}
+	buf := pool.Get(h.Size() + int(max(n, 0)))
+	defer pool.Put(buf)
+	b, err := appendFrame((*buf)[:0], f, h)
+	if err != nil {
 		return 0, err
 	}
-	n, err := w.Write(buf.B)
-	return int64(n), err
+	*buf = b
+	k, err := w.Write(b)
+	return int64(k), err
 }
 
 // WriteMasked writes f to w with its payload masked by key.
 func WriteMasked(w io.Writer, f Frame, key [4]byte) (int64, error) {
-	return Write(w, masked{f, key})
+	h := f.Header()
+	h.Masked, h.Mask = true, key
+	return writeFrame(w, f, h)
 }
 
 // dataHeader builds the header of a data frame.

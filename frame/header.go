@@ -35,10 +35,10 @@ type Header struct {
 // Size returns the number of bytes h occupies on the wire.
 func (h Header) Size() int {
 	n := 2
-	switch {
-	case h.Length > math.MaxUint16:
+	switch l := uint64(h.Length); { // as AppendTo encodes it, even when negative
+	case l > math.MaxUint16:
 		n += 8
-	case h.Length > 125:
+	case l > 125:
 		n += 2
 	}
 	if h.Masked {
