@@ -2,7 +2,11 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 
 	"github.com/wskit/wskit/handshake"
@@ -16,9 +20,10 @@ import (
 // Connection field, which HTTP/2 forbids. body carries the client's frames
 // to the server; the response body carries the server's frames.
 //
-// An [net/http.Transport] that speaks HTTP/2 sends it as an extended
-// CONNECT once the server has announced SETTINGS_ENABLE_CONNECT_PROTOCOL,
-// and fails the request otherwise.
+// Send it with the RoundTripper of [HTTP2RoundTripper]: Go's HTTP/2 layer
+// sends it as an extended CONNECT once the server has announced
+// SETTINGS_ENABLE_CONNECT_PROTOCOL, and fails it otherwise, but
+// [net/http.Transport.RoundTrip] refuses its :protocol field.
 func (r *Request) HTTP2Request(ctx context.Context, body io.Reader) *http.Request {
 	u := r.httpURL()
 	h := r.Header.Clone()
@@ -57,4 +62,47 @@ func (r *Request) VerifyHTTP2(resp *http.Response) (*Result, error) {
 		return nil, err
 	}
 	return r.verifyNegotiation(resp.Header)
+}
+
+// unencryptedHTTP2 is the TLSNextProto key under which net/http hands a
+// connection without TLS to its HTTP/2 layer, wrapped in a *tls.Conn whose
+// inner connection has an UnencryptedNetConn method.
+const unencryptedHTTP2 = "unencrypted_http2"
+
+// unencryptedConn carries a connection without TLS through that handoff.
+type unencryptedConn struct{ net.Conn }
+
+func (c unencryptedConn) UnencryptedNetConn() net.Conn { return c.Conn }
+
+// HTTP2RoundTripper returns a RoundTripper that sends requests, extended
+// CONNECT included, over conn, an HTTP/2 connection to authority (the
+// request URL's host[:port]) that the caller has dialed: a *tls.Conn whose
+// handshake negotiated "h2" by ALPN, or a plain connection for HTTP/2
+// without TLS (h2c with prior knowledge). t must have HTTP/2 enabled
+// (t.Protocols, or t.ForceAttemptHTTP2), with UnencryptedHTTP2 for h2c.
+//
+// It exists because [net/http.Transport.RoundTrip] (and
+// [net/http.ClientConn.RoundTrip]) of Go 1.26 refuse the field name
+// ":protocol" of an [Request.HTTP2Request] as an invalid header field
+// before the request reaches the HTTP/2 layer, although that layer sends
+// extended CONNECT requests. The returned RoundTripper is t's HTTP/2 layer
+// itself, obtained as the Transport does after ALPN, through
+// t.TLSNextProto. The caller closes conn when done.
+func HTTP2RoundTripper(t *http.Transport, authority string, conn net.Conn) (http.RoundTripper, error) {
+	t.CloseIdleConnections() // makes t set up its HTTP/2 support, if not yet
+	if tc, ok := conn.(*tls.Conn); ok {
+		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
+			return nil, fmt.Errorf("client: TLS connection negotiated %q, not h2", p)
+		}
+		next := t.TLSNextProto["h2"]
+		if next == nil {
+			return nil, errors.New("client: the transport has no HTTP/2 support")
+		}
+		return next(authority, tc), nil
+	}
+	next := t.TLSNextProto[unencryptedHTTP2]
+	if next == nil {
+		return nil, errors.New("client: the transport has no unencrypted HTTP/2 support")
+	}
+	return next(authority, tls.Client(unencryptedConn{conn}, &tls.Config{})), nil
 }
