@@ -61,6 +61,7 @@ type StatusError struct {
 	Status string // the status line's text, such as "400 Bad Request"
 }
 
+// Error returns a one-line description of the failure.
 func (e *StatusError) Error() string {
 	if e.Status != "" {
 		return "handshake: unexpected HTTP status " + quote(e.Status)
@@ -78,6 +79,7 @@ type AcceptError struct {
 	Want string // the value expected
 }
 
+// Error returns a one-line description of the failure.
 func (e *AcceptError) Error() string {
 	return "handshake: Sec-WebSocket-Accept is " + quote(e.Got) + ", want " + quote(e.Want)
 }
@@ -91,6 +93,7 @@ type DuplicateHeaderError struct {
 	Name string // canonical name of the field, such as "Sec-WebSocket-Key"
 }
 
+// Error returns a one-line description of the failure.
 func (e *DuplicateHeaderError) Error() string {
 	return "handshake: duplicate " + e.Name + " header field"
 }
@@ -101,9 +104,10 @@ func (e *DuplicateHeaderError) Is(target error) bool { return target == ErrDupli
 // MissingHeaderError reports an absent header field that the handshake
 // requires.
 type MissingHeaderError struct {
-	Name string
+	Name string // name of the absent field
 }
 
+// Error returns a one-line description of the failure.
 func (e *MissingHeaderError) Error() string {
 	return "handshake: missing " + e.Name + " header field"
 }
@@ -119,6 +123,7 @@ type HeaderError struct {
 	Reason string // what is wrong, such as "does not contain websocket"
 }
 
+// Error returns a one-line description of the failure.
 func (e *HeaderError) Error() string {
 	return "handshake: " + e.Name + " " + quote(e.Value) + ": " + e.Reason
 }
@@ -129,9 +134,10 @@ func (e *HeaderError) Is(target error) bool { return target == ErrBadHeader }
 // SubprotocolError reports a subprotocol chosen by the server that the
 // client did not offer.
 type SubprotocolError struct {
-	Protocol string
+	Protocol string // the subprotocol the server chose
 }
 
+// Error returns a one-line description of the failure.
 func (e *SubprotocolError) Error() string {
 	return "handshake: server chose subprotocol " + quote(e.Protocol) + ", which was not offered"
 }
@@ -146,10 +152,11 @@ func (e *SubprotocolError) Is(target error) bool { return target == ErrUnknownSu
 // extension's, or the error the [Extension] itself returned when it refused
 // the parameters.
 type ExtensionError struct {
-	Name string
-	Err  error
+	Name string // the extension's name, as the peer sent it
+	Err  error  // why it failed
 }
 
+// Error returns a one-line description of the failure.
 func (e *ExtensionError) Error() string {
 	return "handshake: extension " + quote(e.Name) + ": " + fmt.Sprint(e.Err)
 }
@@ -162,6 +169,7 @@ type VersionError struct {
 	Version string // the version the client asked for
 }
 
+// Error returns a one-line description of the failure.
 func (e *VersionError) Error() string {
 	return "handshake: unsupported WebSocket version " + quote(e.Version)
 }
@@ -175,6 +183,7 @@ type MethodError struct {
 	Allow  string // the method that would be accepted: GET or CONNECT
 }
 
+// Error returns a one-line description of the failure.
 func (e *MethodError) Error() string {
 	return "handshake: method " + quote(e.Method) + " is not allowed, want " + e.Allow
 }
@@ -187,6 +196,7 @@ type ProtoError struct {
 	Proto string // such as "HTTP/1.0"
 }
 
+// Error returns a one-line description of the failure.
 func (e *ProtoError) Error() string {
 	return "handshake: protocol " + quote(e.Proto) + " cannot open a WebSocket, need HTTP/1.1 or later"
 }
@@ -200,6 +210,7 @@ type OriginError struct {
 	Host   string // the request's Host
 }
 
+// Error returns a one-line description of the failure.
 func (e *OriginError) Error() string {
 	return "handshake: origin " + quote(e.Origin) + " is not allowed for host " + quote(e.Host)
 }
@@ -213,6 +224,7 @@ type LimitError struct {
 	Max   int    // the bound that was exceeded
 }
 
+// Error returns a one-line description of the failure.
 func (e *LimitError) Error() string {
 	return "handshake: " + e.Limit + " exceeds limit of " + strconv.Itoa(e.Max)
 }

@@ -5,8 +5,8 @@ import "strings"
 // Param is one extension parameter. A parameter without a value, such as
 // "server_no_context_takeover", has Value "".
 type Param struct {
-	Name  string
-	Value string
+	Name  string // the parameter's token
+	Value string // its value, unquoted; "" for none
 }
 
 // ExtensionOffer is one element of a Sec-WebSocket-Extensions list: an
@@ -14,8 +14,8 @@ type Param struct {
 // its offers; the server's header holds its responses, which have the same
 // shape.
 type ExtensionOffer struct {
-	Name   string
-	Params []Param
+	Name   string  // the extension token, such as "permessage-deflate"
+	Params []Param // its parameters, in order
 }
 
 // Extension is an extension that can take part in the opening handshake,

@@ -72,6 +72,7 @@ const unencryptedHTTP2 = "unencrypted_http2"
 // unencryptedConn carries a connection without TLS through that handoff.
 type unencryptedConn struct{ net.Conn }
 
+// UnencryptedNetConn returns the connection, for net/http.
 func (c unencryptedConn) UnencryptedNetConn() net.Conn { return c.Conn }
 
 // HTTP2RoundTripper returns a RoundTripper that sends requests, extended

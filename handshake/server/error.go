@@ -24,6 +24,7 @@ type Error struct {
 	Err error
 }
 
+// Error returns a one-line description of the failure.
 func (e *Error) Error() string {
 	msg := "<nil>"
 	if e.Err != nil {

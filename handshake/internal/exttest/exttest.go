@@ -15,16 +15,16 @@ var ErrRefused = errors.New("exttest: parameters refused")
 // Ext is a fake extension. Accept agrees to any parameters but "bad";
 // Negotiate answers with the first offer that has no "reject" parameter.
 type Ext struct {
-	ExtName string
+	ExtName string            // what Name returns
 	Params  []handshake.Param // what Offer returns
 	Bits    byte              // the RSV bits the agreed instance claims
 }
 
 // Agreed is the Negotiated instance of an Ext.
 type Agreed struct {
-	Name   string
-	Params []handshake.Param
-	Bits   byte
+	Name   string            // the extension's name
+	Params []handshake.Param // the agreed parameters
+	Bits   byte              // what RSV returns
 }
 
 // RSV returns a.Bits.
