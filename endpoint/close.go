@@ -1,0 +1,107 @@
+package endpoint
+
+import (
+	"time"
+
+	"github.com/wskit/wskit/frame"
+)
+
+// aLongTimeAgo is a deadline in the past, which makes a blocked read or
+// write return at once.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// Close starts the closing handshake: it sends a close frame with code and
+// reason (code 0 sends a close frame without a code; the reason must then be
+// empty), then waits, at most CloseTimeout, for the peer's close frame. It
+// returns nil when the handshake completed — the peer's close arrived, now
+// or earlier — and otherwise says why it did not: ErrCloseTimeout, the
+// violation that failed the connection, a *CloseError with code 1006 when
+// the stream ended without a close, or the transport's error.
+//
+// Close works whether or not a goroutine is reading. If one is, it sees the
+// peer's close (its NextMessage returns the *CloseError) and Close returns.
+// If none is, or the reader stops reading, Close reads and discards frames
+// itself until the close arrives. When the timeout passes and the transport
+// has SetReadDeadline and SetWriteDeadline, Close sets both in the past so
+// that blocked reads and writes return; a transport without them keeps a
+// read blocked until the caller closes it.
+//
+// The Endpoint owns no socket: after Close returns, the caller closes the
+// transport (a server promptly, as RFC 6455 §7.1.1 expects; a client may
+// wait a moment for the server to close first). Calling Close again waits
+// for the same handshake. After Close, every send fails with ErrClosed.
+func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
+	if err := e.sendClose(code, reason); err != nil && err != ErrClosed {
+		return err
+	}
+	timeout := make(chan struct{})
+	stop := e.cfg.clock.AfterFunc(e.cfg.closeTimeout, func() { close(timeout) })
+	defer stop()
+	var drained chan struct{}
+	for {
+		select {
+		case <-e.readDone:
+			if drained != nil {
+				<-drained
+			}
+			return e.closeResult()
+		case <-e.rtok:
+			if e.readErr() != nil || drained != nil {
+				e.unlockRead()
+				continue
+			}
+			// Nobody is reading: read until the peer's close arrives.
+			drained = make(chan struct{})
+			go e.drain(drained)
+		case <-timeout:
+			if e.interrupt() && drained != nil {
+				<-drained
+			}
+			return ErrCloseTimeout
+		}
+	}
+}
+
+// closeResult is Close's result once the read side has ended.
+func (e *Endpoint) closeResult() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.peerClosed {
+		return nil
+	}
+	return e.rerr
+}
+
+// drain reads frames until the read side ends, holding the read token, and
+// answers nothing but the peer's close, which the close already sent
+// answers. Data is discarded.
+func (e *Endpoint) drain(done chan struct{}) {
+	defer close(done)
+	defer e.unlockRead()
+	e.mr.active, e.mr.err, e.mr.data = false, ErrClosed, nil
+	for e.readErr() == nil {
+		f, err := e.p.Next()
+		if err != nil {
+			e.readFailed(err) // final: the close was sent
+			continue
+		}
+		switch f := f.(type) {
+		case *frame.Close:
+			e.onClose(f)
+		case *frame.Pong:
+			e.onPong(f.Payload)
+		}
+	}
+}
+
+// interrupt makes blocked reads and writes on the transport return, if it
+// has deadlines, and reports whether it could.
+func (e *Endpoint) interrupt() bool {
+	if e.wd != nil {
+		_ = e.wd.SetWriteDeadline(aLongTimeAgo)
+	}
+	if e.rd == nil {
+		return false
+	}
+	return e.rd.SetReadDeadline(aLongTimeAgo) == nil
+}

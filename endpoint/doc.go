@@ -1,0 +1,124 @@
+// Package endpoint is the message level of a WebSocket connection (RFC 6455):
+// it turns a frame parser and an io.Writer into a connection that exchanges
+// whole messages and follows the protocol on its own — answering pings and
+// close frames, failing the connection with the right close code, checking
+// UTF-8 — in the manner of Perl's Net::WebSocket::Endpoint.
+//
+// An Endpoint owns no socket and parses no HTTP. The caller performs the
+// opening handshake, then hands over a reader and a writer: a net.Conn, a
+// UNIX socket, a pipe, a file, an HTTP/2 stream. Bytes read past the
+// handshake go to the parser with parser.Leftover (via ParserOptions), or
+// build the parser yourself and use NewWithParser.
+//
+// # The receive loop
+//
+// A single goroutine reads:
+//
+//	for {
+//		m, err := ep.NextMessage()
+//		if err != nil {
+//			// *endpoint.CloseError: the peer closed (or vanished);
+//			// *frame.Error: a violation failed the connection.
+//			break
+//		}
+//		handle(m.Type, m.Data)
+//	}
+//	conn.Close()
+//
+// NextMessage returns whole text and binary messages, reassembled from their
+// fragments by a Defragmenter (which is usable on its own). NextReader
+// returns a reader per message instead, so a message of any size streams
+// through without being held.
+//
+// # Automatic replies
+//
+// While it reads, the Endpoint handles control frames itself, including
+// those that arrive between the fragments of a message:
+//
+//   - A ping is answered with a pong carrying the same payload. Of a burst of
+//     pings read back to back, only the last is answered (RFC 6455 §5.5.3
+//     allows it): the pong is owed until a frame other than a ping arrives
+//     or nothing more is buffered, so a flood of pings costs neither memory
+//     nor a pong each.
+//   - A pong is recorded for Heartbeat; an unsolicited or repeated pong is
+//     harmless.
+//   - A close frame is answered with a close frame echoing its code (an
+//     empty close with an empty close), unless this side sent its close
+//     first; the read methods then return a *CloseError with the peer's code
+//     and reason.
+//
+// # Sending and concurrency
+//
+// One goroutine reads; any number may send at the same time, and alongside
+// the reader. WriteMessage sends a message as one frame written with one
+// Write call; NextWriter sends a message as fragments as it is written
+// (through a streamer.Streamer); Ping and Close send control frames. Each
+// frame is written under a frame lock, so an automatic pong or a close never
+// lands inside another frame's bytes; a message sent by NextWriter also holds
+// a message lock until its writer is closed, so the fragments of two
+// messages never interleave, while control frames may go out between them
+// as RFC 6455 §5.4 allows. A client masks every frame with a fresh key from
+// frame.NewMaskKey; a server masks none.
+//
+// # Buffer lifetimes
+//
+// Message.Data, and the reader NextReader returns, are valid until the next
+// call to NextMessage or NextReader: the Endpoint reuses its buffers, so a
+// steady stream of messages allocates nothing. A message that arrives in one
+// frame is returned straight from the parser's buffer without a copy. Copy
+// what must outlive the next call. Buffers grown for a large message go back
+// to a pool when the next message starts.
+//
+// # The closing handshake
+//
+// Close sends a close frame and waits, at most CloseTimeout, for the peer's
+// close, whether or not another goroutine is reading at the time: if one is,
+// it sees the close; if none is, Close reads (and discards) frames itself.
+// It returns nil when the handshake completed and an error saying why it did
+// not otherwise. When the timeout passes, Close sets the transport's read and
+// write deadlines in the past if it has them, so that nothing stays blocked.
+// After Close returns, the caller closes the transport. Once a close frame
+// was sent — by Close, by the answer to the peer's close, by a failure or by
+// Heartbeat — every send fails with ErrClosed.
+//
+// # Errors and close codes
+//
+// Every way a connection ends has a typed error:
+//
+//   - The peer's close: *CloseError with Remote true and the peer's Code and
+//     Reason (frame.CloseNoStatus for an empty close frame).
+//   - The stream ended without a close frame: *CloseError with Code
+//     frame.CloseAbnormal (1006), Remote true, wrapping io.EOF or
+//     io.ErrUnexpectedEOF.
+//   - A violation by the peer: the *frame.Error from the frame package's
+//     table (frame.ErrInvalidUTF8, frame.ErrMessageTooBig, ...). Before
+//     returning it the Endpoint sends a close frame with its code —
+//     frame.CloseCodeOf(err): 1002 for protocol errors, 1007 for invalid
+//     UTF-8 or close reasons, 1009 for a message over MaxMessage, 1008 for
+//     too many fragments — and the read side is done.
+//   - An extension's error that is not a *frame.Error: sent as 1011.
+//   - Heartbeat's verdict on a silent peer: *CloseError with Code 1008,
+//     Remote false, wrapping ErrNoPong.
+//
+// These are final: the read methods return the same error from then on.
+// Other reader errors, such as a passed read deadline, are returned as they
+// are and the next call resumes (unless a close frame was sent, or the error
+// struck inside a control frame, which makes them final too). A write error
+// is final for sending, since the stream may hold part of a frame. No input
+// makes the Endpoint panic.
+//
+// # Limits
+//
+// MaxMessage (DefaultMaxMessage, 32 MiB) bounds a message after decoding
+// and, through the parser, each frame from its header alone. MaxFragments
+// (DefaultMaxFragments, 4096) bounds the frames of one message. Control
+// frames are at most 125 bytes and a burst of pings is answered once, so
+// their memory is fixed.
+//
+// # Extensions
+//
+// A per-message extension negotiated in the handshake (permessage-deflate,
+// RFC 7692) plugs in as an Extension: the Endpoint allows its RSV bits on
+// the first frame of a message, has it decode whole messages that carry them
+// and encode the messages it sends.
+package endpoint

@@ -1,0 +1,158 @@
+package endpoint
+
+import (
+	"time"
+
+	"github.com/wskit/wskit/parser"
+	"github.com/wskit/wskit/streamer"
+)
+
+// Defaults of the options.
+const (
+	// DefaultMaxMessage is the largest message, after any extension has
+	// decoded it, an Endpoint accepts: 32 MiB.
+	DefaultMaxMessage = 32 << 20
+	// DefaultMaxFragments is the largest number of frames one message may
+	// arrive in.
+	DefaultMaxFragments = 4096
+	// DefaultMaxPings is how many of Heartbeat's pings may go unanswered
+	// before Heartbeat gives up on the peer.
+	DefaultMaxPings = 3
+	// DefaultCloseTimeout bounds how long Close waits for the peer's close.
+	DefaultCloseTimeout = 5 * time.Second
+	// DefaultFrameSize is the largest frame payload NextWriter sends.
+	DefaultFrameSize = streamer.DefaultFrameSize
+)
+
+// Option configures an Endpoint.
+type Option func(*config)
+
+type config struct {
+	maxMessage   int64
+	maxFragments int
+	maxPings     int
+	closeTimeout time.Duration
+	clock        Clock
+	keys         func() [4]byte
+	exts         []Extension
+	frameSize    int
+	popts        []parser.Option
+}
+
+func newConfig(opts []Option) config {
+	c := config{
+		maxMessage:   DefaultMaxMessage,
+		maxFragments: DefaultMaxFragments,
+		maxPings:     DefaultMaxPings,
+		closeTimeout: DefaultCloseTimeout,
+		clock:        realClock{},
+		frameSize:    DefaultFrameSize,
+	}
+	for _, o := range opts {
+		o(&c)
+	}
+	return c
+}
+
+// MaxMessage sets the largest message the Endpoint accepts, counted after any
+// extension has decoded it; a larger one fails the connection with
+// frame.ErrMessageTooBig (close code 1009). It also bounds each frame, so the
+// parser refuses an oversized frame from its header alone. n <= 0 means
+// DefaultMaxMessage. The limit also applies to NextReader, which holds no
+// message in memory: raise it to stream larger messages.
+func MaxMessage(n int64) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxMessage
+		}
+		c.maxMessage = n
+	}
+}
+
+// MaxFragments sets the largest number of frames one message may arrive in;
+// more fail the connection with frame.ErrTooManyFragments (close code 1008).
+// n == 0 means DefaultMaxFragments, n < 0 no limit.
+func MaxFragments(n int) Option {
+	return func(c *config) {
+		if n == 0 {
+			n = DefaultMaxFragments
+		}
+		c.maxFragments = n
+	}
+}
+
+// MaxPings sets how many pings sent by Heartbeat may be unanswered when
+// Heartbeat is called; reaching it closes the connection (see Heartbeat).
+// n <= 0 means DefaultMaxPings.
+func MaxPings(n int) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultMaxPings
+		}
+		c.maxPings = n
+	}
+}
+
+// CloseTimeout bounds how long Close waits for the peer's close frame.
+// d <= 0 means DefaultCloseTimeout.
+func CloseTimeout(d time.Duration) Option {
+	return func(c *config) {
+		if d <= 0 {
+			d = DefaultCloseTimeout
+		}
+		c.closeTimeout = d
+	}
+}
+
+// WithClock makes the Endpoint time its close timeout with c, so tests can
+// run it without sleeping.
+func WithClock(c Clock) Option {
+	return func(cf *config) {
+		if c != nil {
+			cf.clock = c
+		}
+	}
+}
+
+// MaskKeys makes a client Endpoint mask its frames with keys from keys instead
+// of frame.NewMaskKey, for deterministic output in tests. Never use
+// predictable keys on a real connection (RFC 6455 §10.3).
+func MaskKeys(keys func() [4]byte) Option { return func(c *config) { c.keys = keys } }
+
+// Extensions installs per-message extensions negotiated in the opening
+// handshake, in the order they were negotiated. Their RSV bits are allowed on
+// the first frame of a message; see Extension.
+func Extensions(exts ...Extension) Option {
+	return func(c *config) { c.exts = append(c.exts[:len(c.exts):len(c.exts)], exts...) }
+}
+
+// FrameSize sets the largest frame payload a NextWriter sends; n <= 0 means
+// DefaultFrameSize. WriteMessage always sends one frame.
+func FrameSize(n int) Option {
+	return func(c *config) {
+		if n <= 0 {
+			n = DefaultFrameSize
+		}
+		c.frameSize = n
+	}
+}
+
+// ParserOptions passes options to the parser New builds, such as
+// parser.BufferSize or parser.Leftover. The Endpoint sets the role, the
+// payload limit (MaxMessage) and the RSV bits its extensions claim itself.
+func ParserOptions(opts ...parser.Option) Option {
+	return func(c *config) { c.popts = append(c.popts[:len(c.popts):len(c.popts)], opts...) }
+}
+
+// Clock schedules the close timeout. The default uses time.AfterFunc.
+type Clock interface {
+	// AfterFunc calls f in its own goroutine once d has passed, unless stop
+	// is called first; stop reports whether it prevented the call.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
+}
+
+type realClock struct{}
+
+func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
