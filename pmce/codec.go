@@ -1,0 +1,335 @@
+package pmce
+
+import (
+	"bytes"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/wskit/wskit/frame"
+)
+
+// Errors of decompression. Both are protocol errors that carry the close
+// code to fail the connection with.
+var (
+	// ErrCorrupt: the payload of a compressed message is not valid
+	// DEFLATE data (close code 1007). Errors wrap it with the details.
+	ErrCorrupt = &frame.Error{Code: frame.CloseInvalidPayload, Msg: "permessage-deflate: corrupt data"}
+	// ErrTooBig: a message decompresses to more than the limit (close
+	// code 1009). It wraps frame.ErrMessageTooBig.
+	ErrTooBig error = &tooBig{}
+)
+
+type tooBig struct{}
+
+func (*tooBig) Error() string { return "permessage-deflate: decompressed message over the limit" }
+func (*tooBig) Unwrap() error { return frame.ErrMessageTooBig }
+
+// syncMarker ends the output of every flush: the empty stored block that
+// RFC 7692 §7.2.1 strips from a message and §7.2.2 appends again.
+const syncMarker = "\x00\x00\xff\xff"
+
+// errNoMarker means compress/flate did not end a flush with syncMarker.
+var errNoMarker = errors.New("permessage-deflate: compressor output does not end with a sync flush")
+
+// Codec is an agreed permessage-deflate: the per-connection state that
+// compresses the messages one endpoint sends and decompresses those it
+// receives. Extension.Accept (client) and Extension.Negotiate (server)
+// return one as their handshake.Negotiated.
+//
+// The sending side (Compress, EncodeMessage, NewWriter) and the receiving
+// side (Decompress, DecodeMessage, NewReader) are independent: one
+// goroutine may send while another receives. Each side handles one message
+// at a time.
+//
+// With context takeover, a side keeps its state between messages: a
+// compressor (several hundred KiB, the size of any compress/flate writer)
+// and a window of up to 32 KiB of recent decompressed data. Without it, the
+// compressor comes from a pool for the length of one message, so an idle
+// connection holds neither.
+//
+// An error leaves the side that failed unusable: it returns the same error
+// from then on, as the connection must be failed.
+type Codec struct {
+	server    bool
+	params    Params
+	threshold int
+	enc       encoder
+	dec       decoder
+}
+
+func newCodec(server bool, p Params, level, threshold int) *Codec {
+	c := &Codec{server: server, params: p, threshold: threshold}
+	ownBits, ownNCT := p.ClientMaxWindowBits, p.ClientNoContextTakeover
+	peerBits, peerNCT := p.ServerMaxWindowBits, p.ServerNoContextTakeover
+	if server {
+		ownBits, peerBits = peerBits, ownBits
+		ownNCT, peerNCT = peerNCT, ownNCT
+	}
+	c.enc.level = level
+	c.enc.takeover = !ownNCT
+	if ownBits < MaxWindowBits {
+		c.enc.takeover = false
+		c.enc.chunk = 1 << ownBits
+		c.enc.level = chunkLevel(level, ownBits)
+	}
+	if !peerNCT {
+		c.dec.window.size = 1 << peerBits
+	}
+	return c
+}
+
+// chunkLevel is the level that compresses blocks of 2^bits bytes, each
+// after a reset of the compressor. Resetting a flate.Writer at levels 2 to
+// 9 clears 640 KiB of hash tables, which costs more than compressing a
+// small block, while a BestSpeed writer resets for free.
+func chunkLevel(level, bits int) int {
+	if bits < 12 && level != flate.HuffmanOnly {
+		return flate.BestSpeed
+	}
+	return level
+}
+
+// RSV returns frame.Rsv1, the bit that marks a compressed message.
+func (c *Codec) RSV() byte { return frame.Rsv1 }
+
+// Params returns the agreed parameters.
+func (c *Codec) Params() Params { return c.params }
+
+// IsServer reports whether the codec is the server's side of the
+// connection.
+func (c *Codec) IsServer() bool { return c.server }
+
+// ContextTakeover reports whether this side's compressor keeps its window
+// between messages (sending), and whether this side keeps a window of the
+// peer's data between messages (receiving).
+func (c *Codec) ContextTakeover() (sending, receiving bool) {
+	return c.enc.takeover, c.dec.window.size > 0
+}
+
+// EncodeMessage implements the endpoint package's Extension: it appends to
+// dst the payload to send for src and returns frame.Rsv1, or appends src
+// itself and returns 0 when src is shorter than the Config's Threshold or,
+// without context takeover, when compressing does not make it shorter. op
+// does not matter.
+func (c *Codec) EncodeMessage(dst, src []byte, op frame.Opcode) ([]byte, byte, error) {
+	if len(src) < c.threshold {
+		return append(dst, src...), 0, nil
+	}
+	start := len(dst)
+	out, err := c.Compress(dst, src)
+	if err != nil {
+		return out, 0, err
+	}
+	if !c.enc.takeover && len(out)-start >= len(src) {
+		// Without context takeover no state depends on this message,
+		// so it may go out as it is (RFC 7692 §6.1).
+		return append(out[:start], src...), 0, nil
+	}
+	return out, frame.Rsv1, nil
+}
+
+// DecodeMessage implements the endpoint package's Extension: it appends to
+// dst the decompressed payload of a message whose first frame had the RSV
+// bits rsv, or src itself when rsv lacks frame.Rsv1. It appends at most
+// limit bytes (DefaultMaxMessage if limit <= 0); see Decompress.
+func (c *Codec) DecodeMessage(dst, src []byte, rsv byte, limit int) ([]byte, error) {
+	if rsv&frame.Rsv1 == 0 {
+		if limit <= 0 {
+			limit = DefaultMaxMessage
+		}
+		if len(src) > limit {
+			return dst, ErrTooBig
+		}
+		return append(dst, src...), nil
+	}
+	return c.Decompress(dst, src, limit)
+}
+
+// Compress appends to dst the payload of a compressed message whose data
+// is src, as RFC 7692 §7.2.1 says: the DEFLATE data of src, ended by a
+// sync flush whose final four bytes 00 00 ff ff are removed. The message
+// is sent with RSV1 set on its first frame. With context takeover, the
+// compressor remembers src for the following messages.
+func (c *Codec) Compress(dst, src []byte) ([]byte, error) {
+	e := &c.enc
+	if e.err != nil {
+		return dst, e.err
+	}
+	w := e.acquire()
+	start := len(dst)
+	w.out.b = dst
+	var err error
+	if e.chunk == 0 {
+		if _, err = w.fw.Write(src); err == nil {
+			err = w.fw.Flush()
+		}
+	} else {
+		err = w.chunked(src, e.chunk)
+	}
+	out := w.out.b
+	w.out.b = nil
+	e.release(w)
+	if err == nil && !bytes.HasSuffix(out[start:], []byte(syncMarker)) {
+		err = errNoMarker
+	}
+	if err != nil {
+		e.fail(err)
+		return dst, err
+	}
+	return out[:len(out)-len(syncMarker)], nil
+}
+
+// Decompress appends to dst the data of a compressed message whose payload
+// is src, as RFC 7692 §7.2.2 says: it appends 00 00 ff ff to src and
+// inflates it, with the window of the previous messages under context
+// takeover. A message that inflates to more than limit bytes
+// (DefaultMaxMessage if limit <= 0) fails with ErrTooBig having written at
+// most limit+1 bytes: memory stays bounded whatever src holds. Data that is
+// not DEFLATE fails with an error that wraps ErrCorrupt.
+func (c *Codec) Decompress(dst, src []byte, limit int) ([]byte, error) {
+	d := &c.dec
+	if d.err != nil {
+		return dst, d.err
+	}
+	if limit <= 0 {
+		limit = DefaultMaxMessage
+	}
+	r := getReader(d.window.buf)
+	r.in.b = src
+	start := len(dst)
+	var err error
+	for {
+		n := len(dst) - start
+		if n > limit {
+			err = ErrTooBig
+			break
+		}
+		if len(dst) == cap(dst) {
+			dst = grow(dst, start, limit, len(src))
+		}
+		room := dst[len(dst):cap(dst)]
+		room = room[:min(len(room), limit+1-n)]
+		m, rerr := r.fr.Read(room)
+		dst = dst[:len(dst)+m]
+		if rerr == io.EOF {
+			if len(dst)-start > limit {
+				err = ErrTooBig
+			}
+			break
+		}
+		if rerr != nil {
+			err = corrupt(rerr)
+			break
+		}
+	}
+	putReader(r)
+	if err != nil {
+		d.fail(err)
+		return dst[:start], err
+	}
+	d.window.write(dst[start:])
+	return dst, nil
+}
+
+// corrupt wraps ErrCorrupt with the decompressor's error.
+func corrupt(err error) error { return fmt.Errorf("%w: %v", ErrCorrupt, err) }
+
+// grow returns dst with room for more of a message that started at start:
+// twice what it holds, or a guess from the compressed size, but never more
+// than limit+1 bytes of message.
+func grow(dst []byte, start, limit, srcLen int) []byte {
+	n := len(dst) - start
+	want := max(2*n, 4*srcLen, 512)
+	want = min(want, limit+1)
+	if want <= n {
+		want = n + 1
+	}
+	nb := make([]byte, len(dst), start+want)
+	copy(nb, dst)
+	return nb
+}
+
+// Release returns the codec's compressor to the pool and drops its
+// window. Call it when the connection is over; the codec must not be used
+// afterwards. It is optional: the garbage collector reclaims both anyway.
+func (c *Codec) Release() {
+	if c.enc.held != nil {
+		putWriter(c.enc.held)
+		c.enc.held = nil
+	}
+	c.enc.err = errReleased
+	c.dec.err = errReleased
+	c.dec.window.buf = nil
+}
+
+var errReleased = errors.New("permessage-deflate: codec released")
+
+// encoder is the sending side.
+type encoder struct {
+	level    int
+	takeover bool
+	chunk    int          // >0: compress blocks of this size, each from a reset compressor
+	held     *pooledWriter // the compressor kept for context takeover
+	err      error
+}
+
+func (e *encoder) acquire() *pooledWriter {
+	if !e.takeover {
+		return getWriter(e.level)
+	}
+	if e.held == nil {
+		e.held = getWriter(e.level)
+	}
+	return e.held
+}
+
+func (e *encoder) release(w *pooledWriter) {
+	if !e.takeover {
+		putWriter(w)
+	}
+}
+
+func (e *encoder) fail(err error) {
+	e.err = err
+	if e.held != nil {
+		e.held = nil // its state is unknown: let it go
+	}
+}
+
+// decoder is the receiving side.
+type decoder struct {
+	window window
+	err    error
+}
+
+func (d *decoder) fail(err error) {
+	d.err = err
+	d.window.buf = nil
+}
+
+// window is the sliding window of decompressed data kept between messages
+// under context takeover: the last size bytes, where size is 2^bits of
+// the peer's window. size 0 keeps nothing.
+type window struct {
+	size int
+	buf  []byte
+}
+
+func (w *window) write(p []byte) {
+	if w.size == 0 {
+		return
+	}
+	if w.buf == nil {
+		w.buf = make([]byte, 0, w.size)
+	}
+	if len(p) >= w.size {
+		w.buf = append(w.buf[:0], p[len(p)-w.size:]...)
+		return
+	}
+	if over := len(w.buf) + len(p) - w.size; over > 0 {
+		w.buf = w.buf[:copy(w.buf, w.buf[over:])]
+	}
+	w.buf = append(w.buf, p...)
+}

@@ -1,0 +1,230 @@
+package pmce
+
+import (
+	"compress/flate"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/wskit/wskit/handshake"
+)
+
+// DefaultLevel is the compression level when Config.Level is 0:
+// flate.BestSpeed, which costs a fraction of the CPU time of the higher
+// levels for most of their gain on typical WebSocket messages.
+const DefaultLevel = flate.BestSpeed
+
+// DefaultMaxMessage bounds a decompressed message when no other limit is
+// given: 32 MiB, the endpoint package's default.
+const DefaultMaxMessage = 32 << 20
+
+// Config is what one side of a connection asks for and allows. The four
+// negotiation fields are named after the RFC 7692 parameters; each side
+// reads them from its own point of view:
+//
+//   - ServerNoContextTakeover: a client asks the server to compress every
+//     message on its own; a server always does so.
+//   - ClientNoContextTakeover: a client compresses every message on its own
+//     and says so; a server requires that of the client.
+//   - ServerMaxWindowBits (0, or 8 to 15): a client asks the server to
+//     bound its window; a server bounds its window to at most this, and to
+//     what the client asks for.
+//   - ClientMaxWindowBits (0, or 8 to 15): a client that sets it offers
+//     client_max_window_bits — bare for 15, with the value below 15 — so
+//     the server may bound the client's window, and never uses a larger
+//     window itself; 0 offers nothing, keeping the full window. A server
+//     bounds the client's window to this when the client's offer allows.
+//
+// A window below 15 bits for this side's own compressor is honoured by
+// compressing each message on its own in blocks of at most 2^bits bytes
+// (see the package documentation), so it also implies no context takeover
+// for this side's compressor.
+type Config struct {
+	ServerNoContextTakeover bool
+	ClientNoContextTakeover bool
+	ServerMaxWindowBits     int
+	ClientMaxWindowBits     int
+
+	// Level is the compress/flate level: flate.HuffmanOnly, or 1
+	// (flate.BestSpeed) to 9 (flate.BestCompression), or
+	// flate.DefaultCompression (-1). 0 means DefaultLevel.
+	Level int
+
+	// Threshold: messages shorter than this many bytes are sent
+	// uncompressed, with RSV1 clear. 0 compresses every message.
+	Threshold int
+}
+
+// Extension is permessage-deflate as a [handshake.Extension]: a client
+// offers it with Offer and checks the server's response with Accept; a
+// server answers offers with Negotiate. The agreed value both return is a
+// *[Codec], one per connection. An Extension is immutable and safe for
+// concurrent handshakes.
+type Extension struct {
+	cfg Config
+}
+
+// New returns the extension configured by cfg, or an error if a window
+// size or the level is out of range.
+func New(cfg Config) (*Extension, error) {
+	for _, b := range [...]int{cfg.ServerMaxWindowBits, cfg.ClientMaxWindowBits} {
+		if b != 0 && (b < MinWindowBits || b > MaxWindowBits) {
+			return nil, fmt.Errorf("permessage-deflate: window size %d not in 8..15", b)
+		}
+	}
+	switch {
+	case cfg.Level == 0:
+		cfg.Level = DefaultLevel
+	case cfg.Level < flate.HuffmanOnly || cfg.Level > flate.BestCompression:
+		return nil, fmt.Errorf("permessage-deflate: compression level %d out of range", cfg.Level)
+	}
+	if cfg.Threshold < 0 {
+		return nil, errors.New("permessage-deflate: negative threshold")
+	}
+	return &Extension{cfg: cfg}, nil
+}
+
+// Config returns the configuration, with Level set to the level in use.
+func (e *Extension) Config() Config { return e.cfg }
+
+// Name returns "permessage-deflate".
+func (e *Extension) Name() string { return Name }
+
+// Offer returns the client's offer: the parameters the Config asks for.
+func (e *Extension) Offer() []handshake.Param {
+	var ps []handshake.Param
+	c := e.cfg
+	if c.ServerNoContextTakeover {
+		ps = append(ps, handshake.Param{Name: ServerNoContextTakeover})
+	}
+	if c.ClientNoContextTakeover {
+		ps = append(ps, handshake.Param{Name: ClientNoContextTakeover})
+	}
+	if c.ServerMaxWindowBits != 0 && c.ServerMaxWindowBits < MaxWindowBits {
+		ps = append(ps, bitsParam(ServerMaxWindowBits, c.ServerMaxWindowBits))
+	}
+	switch {
+	case c.ClientMaxWindowBits == MaxWindowBits:
+		ps = append(ps, handshake.Param{Name: ClientMaxWindowBits})
+	case c.ClientMaxWindowBits != 0:
+		ps = append(ps, bitsParam(ClientMaxWindowBits, c.ClientMaxWindowBits))
+	}
+	return ps
+}
+
+// Accept checks the server's response against the offer, strictly: every
+// parameter must be valid (see [ParamError]); server_no_context_takeover
+// and server_max_window_bits must be present if the offer asked for them,
+// the latter with a value no larger than offered; client_max_window_bits
+// is allowed only if offered, with a value no larger than the offer's.
+// It returns the client's *Codec.
+func (e *Extension) Accept(params []handshake.Param) (handshake.Negotiated, error) {
+	r, err := parseParams(params, true)
+	if err != nil {
+		return nil, err
+	}
+	c := e.cfg
+	if c.ServerNoContextTakeover && !r.serverNCT {
+		return nil, &ParamError{Param: ServerNoContextTakeover, Reason: "offered but missing from the response"}
+	}
+	offeredSB := c.ServerMaxWindowBits != 0 && c.ServerMaxWindowBits < MaxWindowBits
+	switch {
+	case offeredSB && r.serverBits == 0:
+		return nil, &ParamError{Param: ServerMaxWindowBits, Reason: "offered but missing from the response"}
+	case offeredSB && r.serverBits > c.ServerMaxWindowBits:
+		return nil, &ParamError{Param: ServerMaxWindowBits, Value: params2value(params, ServerMaxWindowBits),
+			Reason: "larger than offered"}
+	}
+	if r.clientHas {
+		switch {
+		case c.ClientMaxWindowBits == 0:
+			return nil, &ParamError{Param: ClientMaxWindowBits, Value: params2value(params, ClientMaxWindowBits),
+				Reason: "in the response but not offered"}
+		case r.clientBits > c.ClientMaxWindowBits:
+			return nil, &ParamError{Param: ClientMaxWindowBits, Value: params2value(params, ClientMaxWindowBits),
+				Reason: "larger than offered"}
+		}
+	}
+	p := Params{
+		ServerNoContextTakeover: r.serverNCT,
+		ClientNoContextTakeover: r.clientNCT || c.ClientNoContextTakeover,
+		ServerMaxWindowBits:     orMax(r.serverBits),
+		ClientMaxWindowBits:     orMax(r.clientBits),
+	}
+	if !r.clientHas && c.ClientMaxWindowBits != 0 {
+		// Our own offer promised this bound.
+		p.ClientMaxWindowBits = c.ClientMaxWindowBits
+	}
+	return newCodec(false, p, c.Level, c.Threshold), nil
+}
+
+// Negotiate answers the client's offers: it accepts the first offer whose
+// parameters are valid and declines the others (RFC 7692 §7.1). The
+// response grants what the offer asks for, narrowed by the Config:
+//
+//   - server_no_context_takeover if the offer or the Config asks for it,
+//     or if the server's window is below 15 bits;
+//   - client_no_context_takeover if the offer or the Config asks for it;
+//   - server_max_window_bits with the smaller of the offer's and the
+//     Config's value, when either is below 15 or the offer named it;
+//   - client_max_window_bits, only if the offer named it, with the
+//     smaller of the offer's value and the Config's, when there is one.
+//
+// It never returns an error: an offer it cannot use is declined.
+func (e *Extension) Negotiate(offers [][]handshake.Param) ([]handshake.Param, handshake.Negotiated, bool, error) {
+	c := e.cfg
+	for _, params := range offers {
+		o, err := parseParams(params, false)
+		if err != nil {
+			continue
+		}
+		p := Params{
+			ServerNoContextTakeover: o.serverNCT || c.ServerNoContextTakeover,
+			ClientNoContextTakeover: o.clientNCT || c.ClientNoContextTakeover,
+			ServerMaxWindowBits:     min(orMax(o.serverBits), orMax(c.ServerMaxWindowBits)),
+			ClientMaxWindowBits:     MaxWindowBits,
+		}
+		if o.clientHas {
+			p.ClientMaxWindowBits = min(orMax(o.clientBits), orMax(c.ClientMaxWindowBits))
+		}
+		if p.ServerMaxWindowBits < MaxWindowBits {
+			// The server compresses every message on its own to honour
+			// the window (see the package documentation); saying so
+			// lets the client drop its window between messages.
+			p.ServerNoContextTakeover = true
+		}
+		var resp []handshake.Param
+		if p.ServerNoContextTakeover {
+			resp = append(resp, handshake.Param{Name: ServerNoContextTakeover})
+		}
+		if p.ClientNoContextTakeover {
+			resp = append(resp, handshake.Param{Name: ClientNoContextTakeover})
+		}
+		if o.serverBits != 0 || p.ServerMaxWindowBits < MaxWindowBits {
+			resp = append(resp, bitsParam(ServerMaxWindowBits, p.ServerMaxWindowBits))
+		}
+		if o.clientHas && (o.clientBits != 0 || p.ClientMaxWindowBits < MaxWindowBits) {
+			resp = append(resp, bitsParam(ClientMaxWindowBits, p.ClientMaxWindowBits))
+		}
+		return resp, newCodec(true, p, c.Level, c.Threshold), true, nil
+	}
+	return nil, nil, false, nil
+}
+
+// orMax returns bits, or MaxWindowBits for 0.
+func orMax(bits int) int {
+	if bits == 0 {
+		return MaxWindowBits
+	}
+	return bits
+}
+
+// params2value returns the value of the parameter named name.
+func params2value(params []handshake.Param, name string) string {
+	for _, p := range params {
+		if strings.EqualFold(p.Name, name) {
+			return p.Value
+		}
+	}
+	return ""
+}

@@ -1,0 +1,252 @@
+package pmce
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"sync"
+)
+
+// ErrWriterClosed is returned by a Writer's Write after Close, and by a
+// Reader's Read after Close.
+var ErrWriterClosed = errors.New("permessage-deflate: use after close")
+
+// Writer compresses one message as it is written, for a message sent in
+// fragments: what it writes to its destination is the payload of the
+// message, to be sent with RSV1 set on the first frame (a
+// streamer.Streamer made with streamer.Rsv(frame.Rsv1) does that). It holds
+// back the last four bytes it was given by the compressor until it knows
+// whether they are the sync flush that Close removes.
+//
+// A Writer owns the codec's sending side until Close: do not call Compress
+// or EncodeMessage, or open another Writer, in between.
+type Writer struct {
+	c      *Codec
+	pw     *pooledWriter
+	dst    io.Writer
+	buf    []byte // reused output buffer, lent to pw.out between calls
+	n      int    // bytes compressed in the current block (chunked mode)
+	err    error
+	closed bool
+}
+
+// NewWriter returns a Writer that compresses one message into dst.
+func (c *Codec) NewWriter(dst io.Writer) *Writer {
+	w := &Writer{c: c, dst: dst}
+	if c.enc.err != nil {
+		w.err = c.enc.err
+		return w
+	}
+	w.pw = c.enc.acquire()
+	return w
+}
+
+// Write compresses p into the message. Compressed data goes to the
+// destination as the compressor produces it, which is not always at once:
+// the compressor buffers up to a block.
+func (w *Writer) Write(p []byte) (int, error) {
+	if w.closed {
+		return 0, ErrWriterClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	chunk := w.c.enc.chunk
+	written := 0
+	for len(p) > 0 {
+		n := len(p)
+		if chunk > 0 {
+			if w.n == chunk {
+				if err := w.run(func() error { return w.pw.fw.Flush() }); err != nil {
+					return written, err
+				}
+				w.pw.fw.Reset(&w.pw.out)
+				w.n = 0
+			}
+			n = min(n, chunk-w.n)
+		}
+		q := p[:n]
+		if err := w.run(func() error { _, err := w.pw.fw.Write(q); return err }); err != nil {
+			return written, err
+		}
+		w.n += n
+		written += n
+		p = p[n:]
+	}
+	return written, nil
+}
+
+// run calls f with the compressor writing to w.buf, then sends all but the
+// last four bytes of output to the destination.
+func (w *Writer) run(f func() error) error {
+	w.pw.out.b = w.buf
+	err := f()
+	b := w.pw.out.b
+	w.pw.out.b = nil
+	if err == nil {
+		if n := len(b) - len(syncMarker); n > 0 {
+			_, err = w.dst.Write(b[:n])
+			b = b[:copy(b, b[n:])]
+		}
+	}
+	w.buf = b
+	if err != nil {
+		w.fail(err)
+	}
+	return err
+}
+
+func (w *Writer) fail(err error) {
+	w.err = err
+	w.c.enc.fail(err)
+	w.pw = nil
+}
+
+// Close ends the message: it flushes the compressor, sends what remains but
+// the final 00 00 ff ff, and releases the compressor.
+func (w *Writer) Close() error {
+	if w.closed {
+		return ErrWriterClosed
+	}
+	w.closed = true
+	if w.err != nil {
+		return w.err
+	}
+	w.pw.out.b = w.buf
+	err := w.pw.fw.Flush()
+	b := w.pw.out.b
+	w.pw.out.b = nil
+	if err == nil && (len(b) < len(syncMarker) || string(b[len(b)-len(syncMarker):]) != syncMarker) {
+		err = errNoMarker
+	}
+	if err == nil && len(b) > len(syncMarker) {
+		_, err = w.dst.Write(b[:len(b)-len(syncMarker)])
+	}
+	if err != nil {
+		w.fail(err)
+		return err
+	}
+	w.c.enc.release(w.pw)
+	w.pw, w.buf = nil, nil
+	return nil
+}
+
+// Reader decompresses one message as it is read from the source, which
+// yields the message's payload and then io.EOF. It enforces the limit as
+// Decompress does, and with context takeover it adds what it reads to the
+// codec's window.
+//
+// A Reader owns the codec's receiving side until Close: do not call
+// Decompress or DecodeMessage, or open another Reader, in between.
+type Reader struct {
+	c      *Codec
+	pr     *pooledReader
+	br     *bufio.Reader // from bufioPool, if the source is not an io.ByteReader
+	limit  int64
+	n      int64
+	err    error
+	eof    bool
+	closed bool
+}
+
+var bufioPool sync.Pool
+
+// NewReader returns a Reader that decompresses the message whose payload
+// src yields, producing at most limit bytes (DefaultMaxMessage if limit
+// <= 0).
+func (c *Codec) NewReader(src io.Reader, limit int64) *Reader {
+	if limit <= 0 {
+		limit = DefaultMaxMessage
+	}
+	r := &Reader{c: c, limit: limit}
+	if c.dec.err != nil {
+		r.err = c.dec.err
+		return r
+	}
+	br, ok := src.(io.ByteReader)
+	if !ok {
+		if v := bufioPool.Get(); v != nil {
+			r.br = v.(*bufio.Reader)
+			r.br.Reset(src)
+		} else {
+			r.br = bufio.NewReaderSize(src, 4096)
+		}
+		br, src = r.br, r.br
+	}
+	r.pr = getReader(c.dec.window.buf)
+	r.pr.in.r, r.pr.in.rr = br, src
+	return r
+}
+
+// Read reads decompressed data. It returns io.EOF at the end of the
+// message, ErrTooBig past the limit, an error wrapping ErrCorrupt for data
+// that is not DEFLATE, and the source's error if reading the source failed.
+func (r *Reader) Read(p []byte) (int, error) {
+	if r.closed {
+		return 0, ErrWriterClosed
+	}
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.eof {
+		return 0, io.EOF
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	room := p[:min(int64(len(p)), r.limit+1-r.n)]
+	n, err := r.pr.fr.Read(room)
+	r.n += int64(n)
+	if r.n > r.limit {
+		n -= int(r.n - r.limit)
+		r.fail(ErrTooBig)
+		return n, ErrTooBig
+	}
+	r.c.dec.window.write(p[:n])
+	switch {
+	case err == io.EOF:
+		r.eof = true
+	case err != nil && r.pr.in.err != nil:
+		r.fail(r.pr.in.err)
+		err = r.err
+	case err != nil:
+		r.fail(corrupt(err))
+		err = r.err
+	}
+	return n, err
+}
+
+func (r *Reader) fail(err error) {
+	r.err = err
+	r.c.dec.fail(err)
+}
+
+// Close releases the decompressor. With context takeover, a message not
+// read to its end is read to its end first, as the following messages
+// depend on it; Close returns the error that reading met.
+func (r *Reader) Close() error {
+	if r.closed {
+		return ErrWriterClosed
+	}
+	var err error
+	if r.err == nil && !r.eof && r.c.dec.window.size > 0 {
+		var buf [512]byte
+		for err == nil {
+			_, err = r.Read(buf[:])
+		}
+		if err == io.EOF {
+			err = nil
+		}
+	}
+	r.closed = true
+	if r.pr != nil {
+		putReader(r.pr)
+		r.pr = nil
+	}
+	if r.br != nil {
+		r.br.Reset(nil)
+		bufioPool.Put(r.br)
+		r.br = nil
+	}
+	return err
+}
