@@ -62,7 +62,8 @@
 // frames. Go's server announces SETTINGS_ENABLE_CONNECT_PROTOCOL, and
 // accepts :protocol at all, only when the process starts with
 // GODEBUG=http2xconnect=1 in its environment (net/http reads the
-// variable once, at init; go.mod's godebug lines and //go:debug
-// directives do not reach it). Without it HTTP/2 clients cannot open a
+// variable once, at init; it is not a registered setting, so go.mod's
+// godebug lines and //go:debug directives cannot set it). To send the
+// request, Go's client needs [github.com/wskit/wskit/handshake/client.HTTP2RoundTripper]. Without it HTTP/2 clients cannot open a
 // WebSocket and fall back, as browsers do, to HTTP/1.1.
 package server

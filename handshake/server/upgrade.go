@@ -38,7 +38,12 @@ type Upgraded struct {
 
 // Close closes the connection, or for HTTP/2 the request body; the
 // HTTP/2 stream ends when the handler returns.
-func (u *Upgraded) Close() error { return u.closer.Close() }
+func (u *Upgraded) Close() error {
+	if u.closer == nil {
+		return nil
+	}
+	return u.closer.Close()
+}
 
 // Upgrade accepts the handshake of r as [Config.Accept] does and takes the
 // connection over from net/http.
