@@ -187,11 +187,18 @@ func (c *Codec) Compress(dst, src []byte) ([]byte, error) {
 // takeover. A message that inflates to more than limit bytes
 // (DefaultMaxMessage if limit <= 0) fails with ErrTooBig having written at
 // most limit+1 bytes: memory stays bounded whatever src holds. Data that is
-// not DEFLATE fails with an error that wraps ErrCorrupt.
+// not DEFLATE fails with an error that wraps ErrCorrupt. An empty src is
+// an empty message. Data after a block with BFINAL set is ignored.
 func (c *Codec) Decompress(dst, src []byte, limit int) ([]byte, error) {
 	d := &c.dec
 	if d.err != nil {
 		return dst, d.err
+	}
+	if len(src) == 0 {
+		// Not what a compressor makes (an empty message compresses to
+		// one 0x00 byte), but the obvious meaning, and what
+		// zlib-based receivers make of it.
+		return dst, nil
 	}
 	if limit <= 0 {
 		limit = DefaultMaxMessage
@@ -270,7 +277,7 @@ var errReleased = errors.New("permessage-deflate: codec released")
 type encoder struct {
 	level    int
 	takeover bool
-	chunk    int          // >0: compress blocks of this size, each from a reset compressor
+	chunk    int           // >0: compress blocks of this size, each from a reset compressor
 	held     *pooledWriter // the compressor kept for context takeover
 	err      error
 }
