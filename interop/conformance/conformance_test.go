@@ -1,0 +1,171 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var (
+	flagReport   = flag.String("report", "", "write the markdown report of both roles to this file (e.g. ../../docs/conformance.md)")
+	flagCases    = flag.String("cases", "", "run only the cases whose ID matches this regexp (e.g. '^6\\.4\\.')")
+	flagParallel = flag.Int("parallel-cases", 8, "cases run at a time")
+	flagTarget   = flag.String("target", "auto", "auto (demo binaries if they exist, else the in-process reference), demo, or ref")
+	flagVerbose  = flag.Bool("cases-v", false, "log every case's outcome")
+)
+
+// mainModule is the wskit module's root, two levels above this package.
+var mainModule = func() string {
+	d, _ := filepath.Abs(filepath.Join("..", ".."))
+	return d
+}()
+
+type targets struct {
+	server         ServerTarget
+	client         ClientTarget
+	serverDesc     string
+	clientDesc     string
+	reference      bool
+	buildOnce      sync.Once
+	buildErr       error
+	serverBin      string
+	clientBin      string
+	binDir         string
+	serverArgsDesc string
+}
+
+var tgt targets
+
+// pickTargets chooses the demo binaries when demo/echo and demo/client exist
+// in the checkout (or -target=demo), the in-process reference otherwise.
+func pickTargets(t *testing.T) *targets {
+	tgt.buildOnce.Do(func() {
+		_, haveDemos := DemoDir(mainModule)
+		useDemo := *flagTarget == "demo" || (*flagTarget == "auto" && haveDemos)
+		if !useDemo {
+			tgt.reference = true
+			tgt.server, tgt.serverDesc = refServer{}, "the TEMPORARY in-process reference echo server (reftarget_test.go: parser + frame + handshake/server)"
+			tgt.client, tgt.clientDesc = refClient{}, "the TEMPORARY in-process reference echo client (reftarget_test.go: parser + frame + handshake/client)"
+			return
+		}
+		dir, err := os.MkdirTemp("", "wskit-conformance-")
+		if err != nil {
+			tgt.buildErr = err
+			return
+		}
+		tgt.binDir = dir
+		if tgt.serverBin, err = BuildDemo(mainModule, "echo", dir); err != nil {
+			tgt.buildErr = err
+			return
+		}
+		if tgt.clientBin, err = BuildDemo(mainModule, "client", dir); err != nil {
+			tgt.buildErr = err
+			return
+		}
+		tgt.server = &BinaryServer{Path: tgt.serverBin, Args: []string{"-addr", "127.0.0.1:0", "-max-message", "67108864"}}
+		tgt.client = &BinaryClient{Path: tgt.clientBin, Args: []string{"-echo"}}
+		tgt.serverDesc = "`demo/echo -addr 127.0.0.1:0 -max-message 67108864`"
+		tgt.clientDesc = "`demo/client -echo ws://127.0.0.1:PORT/runCase?case=N&agent=wskit`"
+	})
+	if tgt.buildErr != nil {
+		t.Fatalf("building the demo targets: %v", tgt.buildErr)
+	}
+	return &tgt
+}
+
+func selectedCases(t *testing.T) []*Case {
+	cs := AllCases()
+	if *flagCases == "" {
+		return cs
+	}
+	re, err := regexp.Compile(*flagCases)
+	if err != nil {
+		t.Fatalf("-cases: %v", err)
+	}
+	var out []*Case
+	for _, c := range cs {
+		if re.MatchString(c.ID) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+var (
+	reportMu    sync.Mutex
+	reportRoles = map[string][]*Result{}
+)
+
+func check(t *testing.T, role string, results []*Result) {
+	for _, line := range Summary(role, results) {
+		t.Log(line)
+	}
+	for _, r := range results {
+		switch {
+		case r.Failed():
+			t.Errorf("FAILED %s", Describe(r))
+		case *flagVerbose || r.Behavior != OK:
+			t.Logf("%s", Describe(r))
+		}
+	}
+	reportMu.Lock()
+	reportRoles[role] = results
+	reportMu.Unlock()
+}
+
+// TestServerRole plays the fuzzing client against the server target.
+func TestServerRole(t *testing.T) {
+	tg := pickTargets(t)
+	ctx := context.Background()
+	addr, stop, err := tg.server.StartServer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	t.Logf("target: %s at %s", tg.serverDesc, addr)
+	results := RunServerSuite(ctx, addr, selectedCases(t), *flagParallel)
+	check(t, "server", results)
+}
+
+// TestClientRole plays the fuzzing server against the client target.
+func TestClientRole(t *testing.T) {
+	tg := pickTargets(t)
+	t.Logf("target: %s", tg.clientDesc)
+	results, err := RunClientSuite(context.Background(), tg.client, selectedCases(t), *flagParallel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, "client", results)
+}
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	code := m.Run()
+	if tgt.binDir != "" {
+		os.RemoveAll(tgt.binDir)
+	}
+	if *flagReport != "" && len(reportRoles) > 0 {
+		var buf bytes.Buffer
+		title := "WebSocket conformance (Autobahn|Testsuite categories 1–7, 9, 10)"
+		desc := map[string]string{"server": tgt.serverDesc, "client": tgt.clientDesc}
+		WriteMarkdown(&buf, title, desc, reportRoles, time.Now())
+		if tgt.reference {
+			s := buf.String()
+			s = strings.Replace(s, "\n\nGrades:", "\n\n**Note:** these results are for the TEMPORARY in-process reference targets; demo/echo and demo/client did not exist when they were produced.\n\nGrades:", 1)
+			buf.Reset()
+			buf.WriteString(s)
+		}
+		if err := os.WriteFile(*flagReport, buf.Bytes(), 0o644); err != nil {
+			os.Stderr.WriteString("writing the report: " + err.Error() + "\n")
+			code = 1
+		}
+	}
+	os.Exit(code)
+}
