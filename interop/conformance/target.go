@@ -128,9 +128,14 @@ func (t *tailBuffer) add(line string) {
 }
 
 func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
 	s := t.part + string(p)
 	parts := strings.Split(s, "\n")
 	t.part = parts[len(parts)-1]
+	if len(t.part) > 4096 {
+		t.part = t.part[len(t.part)-4096:]
+	}
+	t.mu.Unlock()
 	for _, l := range parts[:len(parts)-1] {
 		t.add(l)
 	}
