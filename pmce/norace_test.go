@@ -1,0 +1,5 @@
+//go:build !race
+
+package pmce
+
+const raceEnabled = false
