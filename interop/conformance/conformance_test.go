@@ -145,7 +145,70 @@ func TestClientRole(t *testing.T) {
 	check(t, "client", results)
 }
 
+// fakeDemoEnv makes the test binary act as a demo program, to test the
+// subprocess plumbing of BinaryServer and BinaryClient.
+const fakeDemoEnv = "WSKIT_CONFORMANCE_FAKE_DEMO"
+
+func fakeDemo(kind string) {
+	switch kind {
+	case "echo":
+		addr, _, err := refServer{}.StartServer(context.Background())
+		if err != nil {
+			os.Exit(1)
+		}
+		os.Stderr.WriteString("demo: listening on http://" + addr + "\n")
+		select {}
+	case "client":
+		if err := (refClient{}).RunClient(context.Background(), os.Args[len(os.Args)-1]); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+}
+
+// TestBinaryTargets runs a few cases through BinaryServer and BinaryClient,
+// with this test binary standing in for demo/echo and demo/client.
+func TestBinaryTargets(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Skip(err)
+	}
+	t.Setenv(fakeDemoEnv, "echo")
+	srv := &BinaryServer{Path: self, Args: []string{"-addr", "127.0.0.1:0"}}
+	addr, stop, err := srv.StartServer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	var cases []*Case
+	for _, c := range AllCases() {
+		switch c.ID {
+		case "1.1.1", "2.5", "5.19", "6.3.1", "7.3.2", "7.7.1", "9.1.1":
+			cases = append(cases, c)
+		}
+	}
+	for _, r := range RunServerSuite(context.Background(), addr, cases, 4) {
+		if r.Failed() {
+			t.Errorf("binary server: %s", Describe(r))
+		}
+	}
+	t.Setenv(fakeDemoEnv, "client")
+	results, err := RunClientSuite(context.Background(), &BinaryClient{Path: self, Args: []string{"-echo"}}, cases, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Failed() {
+			t.Errorf("binary client: %s", Describe(r))
+		}
+	}
+}
+
 func TestMain(m *testing.M) {
+	if kind := os.Getenv(fakeDemoEnv); kind != "" {
+		fakeDemo(kind)
+	}
 	flag.Parse()
 	code := m.Run()
 	if tgt.binDir != "" {

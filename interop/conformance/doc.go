@@ -26,4 +26,15 @@
 //
 // Targets are pluggable (ServerTarget, ClientTarget): the demo binaries
 // demo/echo and demo/client, or anything else that echoes.
+//
+// Running it, from the interop directory:
+//
+//	go test ./conformance/...                       # both roles, every case; fails on any failing case
+//	go test ./conformance -v -args -cases '^6\.4\.' # some cases, with their outcomes
+//	go test ./conformance -args -target ref          # force the in-process reference targets
+//	go run ./conformance/cmd/report                  # writes ../docs/conformance.md
+//
+// The tests build demo/echo and demo/client from the main module when both
+// exist in the checkout, and use the in-process reference targets of
+// reftarget_test.go otherwise (-target demo or ref forces a choice).
 package conformance
