@@ -280,6 +280,7 @@ type encoder struct {
 	chunk    int           // >0: compress blocks of this size, each from a reset compressor
 	held     *pooledWriter // the compressor kept for context takeover
 	err      error
+	sw       Writer // the streaming writer NewWriter hands out
 }
 
 func (e *encoder) acquire() *pooledWriter {
@@ -309,6 +310,7 @@ func (e *encoder) fail(err error) {
 type decoder struct {
 	window window
 	err    error
+	sr     Reader // the streaming reader NewReader hands out
 }
 
 func (d *decoder) fail(err error) {

@@ -13,6 +13,7 @@ type pooledWriter struct {
 	level int
 	fw    *flate.Writer
 	out   appendWriter
+	sbuf  []byte // the output buffer of a streaming Writer, reused
 }
 
 // appendWriter appends what is written to b.
@@ -105,7 +106,16 @@ type msgInput struct {
 	r   io.ByteReader // the streamed rest of the payload, or nil
 	rr  io.Reader     // r as an io.Reader
 	t   int           // bytes of tail read
+	got bool          // a byte of the payload came from r
 	err error         // r's error other than io.EOF
+}
+
+// tailStart starts the tail: an empty payload, which is not DEFLATE data,
+// counts as an empty message, so it is followed by the final block alone.
+func (m *msgInput) tailStart() {
+	if m.t == 0 && !m.got {
+		m.t = len(syncMarker)
+	}
 }
 
 func (m *msgInput) ReadByte() (byte, error) {
@@ -117,6 +127,7 @@ func (m *msgInput) ReadByte() (byte, error) {
 	if m.r != nil {
 		c, err := m.r.ReadByte()
 		if err == nil {
+			m.got = true
 			return c, nil
 		}
 		m.r, m.rr = nil, nil
@@ -124,6 +135,7 @@ func (m *msgInput) ReadByte() (byte, error) {
 			m.err = err
 			return 0, err
 		}
+		m.tailStart()
 	}
 	if m.t < len(tail) {
 		c := tail[m.t]
@@ -144,15 +156,16 @@ func (m *msgInput) Read(p []byte) (int, error) {
 	}
 	if m.rr != nil {
 		n, err := m.rr.Read(p)
-		if err == nil || n > 0 && err == io.EOF {
-			if err == io.EOF {
-				m.r, m.rr = nil, nil
-			}
-			return n, nil
-		}
-		m.r, m.rr = nil, nil
-		if err != io.EOF {
+		m.got = m.got || n > 0
+		if err == io.EOF {
+			m.r, m.rr = nil, nil
+			m.tailStart()
+			err = nil
+		} else if err != nil {
+			m.r, m.rr = nil, nil
 			m.err = err
+		}
+		if n > 0 || err != nil || m.rr != nil {
 			return n, err
 		}
 	}

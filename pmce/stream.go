@@ -24,15 +24,17 @@ type Writer struct {
 	c      *Codec
 	pw     *pooledWriter
 	dst    io.Writer
-	buf    []byte // reused output buffer, lent to pw.out between calls
-	n      int    // bytes compressed in the current block (chunked mode)
+	n      int // bytes compressed in the current block (chunked mode)
 	err    error
 	closed bool
 }
 
-// NewWriter returns a Writer that compresses one message into dst.
+// NewWriter returns a Writer that compresses one message into dst. The
+// codec has one Writer, which each call resets: a Writer must not be used
+// after Close.
 func (c *Codec) NewWriter(dst io.Writer) *Writer {
-	w := &Writer{c: c, dst: dst}
+	w := &c.enc.sw
+	*w = Writer{c: c, dst: dst}
 	if c.enc.err != nil {
 		w.err = c.enc.err
 		return w
@@ -76,10 +78,10 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// run calls f with the compressor writing to w.buf, then sends all but the
-// last four bytes of output to the destination.
+// run calls f with the compressor writing to its streaming buffer, then
+// sends all but the last four bytes of output to the destination.
 func (w *Writer) run(f func() error) error {
-	w.pw.out.b = w.buf
+	w.pw.out.b = w.pw.sbuf
 	err := f()
 	b := w.pw.out.b
 	w.pw.out.b = nil
@@ -89,7 +91,7 @@ func (w *Writer) run(f func() error) error {
 			b = b[:copy(b, b[n:])]
 		}
 	}
-	w.buf = b
+	w.pw.sbuf = b
 	if err != nil {
 		w.fail(err)
 	}
@@ -112,7 +114,7 @@ func (w *Writer) Close() error {
 	if w.err != nil {
 		return w.err
 	}
-	w.pw.out.b = w.buf
+	w.pw.out.b = w.pw.sbuf
 	err := w.pw.fw.Flush()
 	b := w.pw.out.b
 	w.pw.out.b = nil
@@ -126,8 +128,9 @@ func (w *Writer) Close() error {
 		w.fail(err)
 		return err
 	}
+	w.pw.sbuf = b[:0]
 	w.c.enc.release(w.pw)
-	w.pw, w.buf = nil, nil
+	w.pw = nil
 	return nil
 }
 
@@ -153,12 +156,14 @@ var bufioPool sync.Pool
 
 // NewReader returns a Reader that decompresses the message whose payload
 // src yields, producing at most limit bytes (DefaultMaxMessage if limit
-// <= 0).
+// <= 0). The codec has one Reader, which each call resets: a Reader must
+// not be used after Close.
 func (c *Codec) NewReader(src io.Reader, limit int64) *Reader {
 	if limit <= 0 {
 		limit = DefaultMaxMessage
 	}
-	r := &Reader{c: c, limit: limit}
+	r := &c.dec.sr
+	*r = Reader{c: c, limit: limit}
 	if c.dec.err != nil {
 		r.err = c.dec.err
 		return r

@@ -1,0 +1,150 @@
+package pmce
+
+import (
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+var benchWords = strings.Fields(`{"type": "update", "id": 1234, "user": "alice", "text": "the quick
+brown fox jumps over the lazy dog", "tags": ["news", "sport", "weather"], "ts": 1700000000,
+"price": 12.5, "ok": true, "items": [{"sku": "A-100", "qty": 3}, {"sku": "B-200", "qty": 1}]}`)
+
+// benchText returns n messages of size bytes of JSON-like text.
+func benchText(n, size int) [][]byte {
+	r := rand.New(rand.NewPCG(uint64(size), 9))
+	msgs := make([][]byte, n)
+	for i := range msgs {
+		var b []byte
+		for len(b) < size {
+			b = append(b, benchWords[r.IntN(len(benchWords))]...)
+			b = append(b, ' ')
+		}
+		msgs[i] = b[:size]
+	}
+	return msgs
+}
+
+type benchMode struct {
+	name string
+	p    Params
+}
+
+var benchModes = []benchMode{
+	{"takeover", fullWindow},
+	{"nocontext", Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}},
+	{"window10", Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}},
+}
+
+func BenchmarkCompress(b *testing.B) {
+	for _, size := range []int{1 << 10, 64 << 10} {
+		msgs := benchText(64, size)
+		for _, m := range benchModes {
+			for _, level := range []int{flate.BestSpeed, flate.DefaultCompression} {
+				b.Run(fmt.Sprintf("%dKiB/%s/level%d", size>>10, m.name, level), func(b *testing.B) {
+					c := newCodec(false, m.p, level, 0)
+					dst := make([]byte, 0, 2*size)
+					var out int
+					b.SetBytes(int64(size))
+					b.ReportAllocs()
+					i := 0
+					for b.Loop() {
+						dst, _ = c.Compress(dst[:0], msgs[i%len(msgs)])
+						out += len(dst)
+						i++
+					}
+					b.ReportMetric(float64(out)/float64(i*size), "ratio")
+				})
+			}
+		}
+	}
+}
+
+func BenchmarkDecompress(b *testing.B) {
+	for _, size := range []int{1 << 10, 64 << 10} {
+		msgs := benchText(64, size)
+		for _, m := range benchModes[:2] {
+			b.Run(fmt.Sprintf("%dKiB/%s", size>>10, m.name), func(b *testing.B) {
+				enc := newCodec(false, m.p, flate.BestSpeed, 0)
+				wire := make([][]byte, len(msgs))
+				for i, msg := range msgs {
+					wire[i], _ = enc.Compress(nil, msg)
+				}
+				c := newCodec(true, m.p, flate.BestSpeed, 0)
+				dst := make([]byte, 0, size)
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if i%len(wire) == 0 {
+						c.dec.window.buf = c.dec.window.buf[:0] // start the sequence again
+					}
+					var err error
+					if dst, err = c.Decompress(dst[:0], wire[i%len(wire)], 0); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkStream compresses and decompresses 64 KiB messages through
+// Writer and Reader, in 4 KiB pieces.
+func BenchmarkStream(b *testing.B) {
+	msgs := benchText(64, 64<<10)
+	for _, m := range benchModes[:2] {
+		b.Run("Writer/"+m.name, func(b *testing.B) {
+			c := newCodec(false, m.p, flate.BestSpeed, 0)
+			var out bytes.Buffer
+			b.SetBytes(64 << 10)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				out.Reset()
+				w := c.NewWriter(&out)
+				msg := msgs[i%len(msgs)]
+				for len(msg) > 0 {
+					w.Write(msg[:4096])
+					msg = msg[4096:]
+				}
+				w.Close()
+				i++
+			}
+		})
+		b.Run("Reader/"+m.name, func(b *testing.B) {
+			enc := newCodec(false, m.p, flate.BestSpeed, 0)
+			wire := make([][]byte, len(msgs))
+			for i, msg := range msgs {
+				wire[i], _ = enc.Compress(nil, msg)
+			}
+			c := newCodec(true, m.p, flate.BestSpeed, 0)
+			buf := make([]byte, 4096)
+			var src bytes.Reader
+			b.SetBytes(64 << 10)
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if i%len(wire) == 0 {
+					c.dec.window.buf = c.dec.window.buf[:0]
+				}
+				src.Reset(wire[i%len(wire)])
+				r := c.NewReader(&src, 0)
+				for {
+					if _, err := r.Read(buf); err == io.EOF {
+						break
+					} else if err != nil {
+						b.Fatal(err)
+					}
+				}
+				r.Close()
+				i++
+			}
+		})
+	}
+}
