@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/wskit/wskit/frame"
 )
@@ -203,6 +204,7 @@ func (c *Codec) Decompress(dst, src []byte, limit int) ([]byte, error) {
 	if limit <= 0 {
 		limit = DefaultMaxMessage
 	}
+	limit = min(limit, math.MaxInt-1) // "no limit": limit+1 must not overflow
 	r := getReader(d.window.buf)
 	r.in.b = src
 	start := len(dst)

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -298,6 +300,20 @@ func TestLimitExact(t *testing.T) {
 	wire, _ = c.Compress(nil, msg)
 	if _, err := s.Decompress(nil, wire, len(msg)-1); !errors.Is(err, ErrTooBig) {
 		t.Fatalf("one over: %v", err)
+	}
+}
+
+func TestNoLimit(t *testing.T) {
+	c, s := pair(fullWindow, 6)
+	msg := bytes.Repeat([]byte("no limit "), 1000)
+	wire, _ := c.Compress(nil, msg)
+	if out, err := s.DecodeMessage(nil, wire, frame.Rsv1, math.MaxInt); err != nil || !bytes.Equal(out, msg) {
+		t.Fatalf("whole: %v", err)
+	}
+	wire, _ = c.Compress(nil, msg)
+	out, err := io.ReadAll(s.NewReader(bytes.NewReader(wire), math.MaxInt64))
+	if err != nil || !bytes.Equal(out, msg) {
+		t.Fatalf("streamed: %v", err)
 	}
 }
 

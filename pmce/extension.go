@@ -40,10 +40,15 @@ const DefaultMaxMessage = 32 << 20
 // (see the package documentation), so it also implies no context takeover
 // for this side's compressor.
 type Config struct {
+	// ServerNoContextTakeover: the server compresses each message on its own.
 	ServerNoContextTakeover bool
+	// ClientNoContextTakeover: the client compresses each message on its own.
 	ClientNoContextTakeover bool
-	ServerMaxWindowBits     int
-	ClientMaxWindowBits     int
+	// ServerMaxWindowBits bounds the server's window; 0 sets no bound.
+	ServerMaxWindowBits int
+	// ClientMaxWindowBits bounds the client's window; 0 sets no bound,
+	// and a client does not offer the parameter.
+	ClientMaxWindowBits int
 
 	// Level is the compress/flate level: flate.HuffmanOnly, or 1
 	// (flate.BestSpeed) to 9 (flate.BestCompression), or
@@ -95,19 +100,19 @@ func (e *Extension) Offer() []handshake.Param {
 	var ps []handshake.Param
 	c := e.cfg
 	if c.ServerNoContextTakeover {
-		ps = append(ps, handshake.Param{Name: ServerNoContextTakeover})
+		ps = append(ps, handshake.Param{Name: ParamServerNoContextTakeover})
 	}
 	if c.ClientNoContextTakeover {
-		ps = append(ps, handshake.Param{Name: ClientNoContextTakeover})
+		ps = append(ps, handshake.Param{Name: ParamClientNoContextTakeover})
 	}
 	if c.ServerMaxWindowBits != 0 && c.ServerMaxWindowBits < MaxWindowBits {
-		ps = append(ps, bitsParam(ServerMaxWindowBits, c.ServerMaxWindowBits))
+		ps = append(ps, bitsParam(ParamServerMaxWindowBits, c.ServerMaxWindowBits))
 	}
 	switch {
 	case c.ClientMaxWindowBits == MaxWindowBits:
-		ps = append(ps, handshake.Param{Name: ClientMaxWindowBits})
+		ps = append(ps, handshake.Param{Name: ParamClientMaxWindowBits})
 	case c.ClientMaxWindowBits != 0:
-		ps = append(ps, bitsParam(ClientMaxWindowBits, c.ClientMaxWindowBits))
+		ps = append(ps, bitsParam(ParamClientMaxWindowBits, c.ClientMaxWindowBits))
 	}
 	return ps
 }
@@ -125,23 +130,23 @@ func (e *Extension) Accept(params []handshake.Param) (handshake.Negotiated, erro
 	}
 	c := e.cfg
 	if c.ServerNoContextTakeover && !r.serverNCT {
-		return nil, &ParamError{Param: ServerNoContextTakeover, Reason: "offered but missing from the response"}
+		return nil, &ParamError{Param: ParamServerNoContextTakeover, Reason: "offered but missing from the response"}
 	}
 	offeredSB := c.ServerMaxWindowBits != 0 && c.ServerMaxWindowBits < MaxWindowBits
 	switch {
 	case offeredSB && r.serverBits == 0:
-		return nil, &ParamError{Param: ServerMaxWindowBits, Reason: "offered but missing from the response"}
+		return nil, &ParamError{Param: ParamServerMaxWindowBits, Reason: "offered but missing from the response"}
 	case offeredSB && r.serverBits > c.ServerMaxWindowBits:
-		return nil, &ParamError{Param: ServerMaxWindowBits, Value: params2value(params, ServerMaxWindowBits),
+		return nil, &ParamError{Param: ParamServerMaxWindowBits, Value: params2value(params, ParamServerMaxWindowBits),
 			Reason: "larger than offered"}
 	}
 	if r.clientHas {
 		switch {
 		case c.ClientMaxWindowBits == 0:
-			return nil, &ParamError{Param: ClientMaxWindowBits, Value: params2value(params, ClientMaxWindowBits),
+			return nil, &ParamError{Param: ParamClientMaxWindowBits, Value: params2value(params, ParamClientMaxWindowBits),
 				Reason: "in the response but not offered"}
 		case r.clientBits > c.ClientMaxWindowBits:
-			return nil, &ParamError{Param: ClientMaxWindowBits, Value: params2value(params, ClientMaxWindowBits),
+			return nil, &ParamError{Param: ParamClientMaxWindowBits, Value: params2value(params, ParamClientMaxWindowBits),
 				Reason: "larger than offered"}
 		}
 	}
@@ -195,16 +200,16 @@ func (e *Extension) Negotiate(offers [][]handshake.Param) ([]handshake.Param, ha
 		}
 		var resp []handshake.Param
 		if p.ServerNoContextTakeover {
-			resp = append(resp, handshake.Param{Name: ServerNoContextTakeover})
+			resp = append(resp, handshake.Param{Name: ParamServerNoContextTakeover})
 		}
 		if p.ClientNoContextTakeover {
-			resp = append(resp, handshake.Param{Name: ClientNoContextTakeover})
+			resp = append(resp, handshake.Param{Name: ParamClientNoContextTakeover})
 		}
 		if o.serverBits != 0 || p.ServerMaxWindowBits < MaxWindowBits {
-			resp = append(resp, bitsParam(ServerMaxWindowBits, p.ServerMaxWindowBits))
+			resp = append(resp, bitsParam(ParamServerMaxWindowBits, p.ServerMaxWindowBits))
 		}
 		if o.clientHas && (o.clientBits != 0 || p.ClientMaxWindowBits < MaxWindowBits) {
-			resp = append(resp, bitsParam(ClientMaxWindowBits, p.ClientMaxWindowBits))
+			resp = append(resp, bitsParam(ParamClientMaxWindowBits, p.ClientMaxWindowBits))
 		}
 		return resp, newCodec(true, p, c.Level, c.Threshold), true, nil
 	}

@@ -7,13 +7,14 @@ import (
 	"github.com/wskit/wskit/handshake"
 )
 
-// The extension token and the names of its parameters (RFC 7692 §7.1).
+// The extension token and the names of its parameters (RFC 7692 §7.1), as
+// they appear in Sec-WebSocket-Extensions.
 const (
-	Name                    = "permessage-deflate"
-	ServerNoContextTakeover = "server_no_context_takeover"
-	ClientNoContextTakeover = "client_no_context_takeover"
-	ServerMaxWindowBits     = "server_max_window_bits"
-	ClientMaxWindowBits     = "client_max_window_bits"
+	Name                         = "permessage-deflate"
+	ParamServerNoContextTakeover = "server_no_context_takeover"
+	ParamClientNoContextTakeover = "client_no_context_takeover"
+	ParamServerMaxWindowBits     = "server_max_window_bits"
+	ParamClientMaxWindowBits     = "client_max_window_bits"
 )
 
 // Window sizes, as the base-2 logarithm of the LZ77 sliding window.
@@ -81,7 +82,7 @@ func parseParams(params []handshake.Param, response bool) (offer, error) {
 	var seen [4]bool
 	for _, p := range params {
 		idx := -1
-		for i, n := range [...]string{ServerNoContextTakeover, ClientNoContextTakeover, ServerMaxWindowBits, ClientMaxWindowBits} {
+		for i, n := range [...]string{ParamServerNoContextTakeover, ParamClientNoContextTakeover, ParamServerMaxWindowBits, ParamClientMaxWindowBits} {
 			if strings.EqualFold(p.Name, n) {
 				idx = i
 				break

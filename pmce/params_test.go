@@ -238,16 +238,16 @@ func TestAcceptStrict(t *testing.T) {
 		{name: "own client window kept", client: Config{ClientMaxWindowBits: 11}, resp: "permessage-deflate",
 			want: Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 11}},
 
-		{name: "client window not offered", resp: "permessage-deflate; client_max_window_bits=10", param: ClientMaxWindowBits},
-		{name: "client window larger than offered", client: Config{ClientMaxWindowBits: 10}, resp: "permessage-deflate; client_max_window_bits=11", param: ClientMaxWindowBits},
-		{name: "client window without value", client: Config{ClientMaxWindowBits: 15}, resp: "permessage-deflate; client_max_window_bits", param: ClientMaxWindowBits},
-		{name: "server window larger than offered", client: Config{ServerMaxWindowBits: 10}, resp: "permessage-deflate; server_no_context_takeover; server_max_window_bits=12", param: ServerMaxWindowBits},
-		{name: "server window ignored", client: Config{ServerMaxWindowBits: 10}, resp: "permessage-deflate", param: ServerMaxWindowBits},
-		{name: "server_no_context_takeover ignored", client: Config{ServerNoContextTakeover: true}, resp: "permessage-deflate", param: ServerNoContextTakeover},
+		{name: "client window not offered", resp: "permessage-deflate; client_max_window_bits=10", param: ParamClientMaxWindowBits},
+		{name: "client window larger than offered", client: Config{ClientMaxWindowBits: 10}, resp: "permessage-deflate; client_max_window_bits=11", param: ParamClientMaxWindowBits},
+		{name: "client window without value", client: Config{ClientMaxWindowBits: 15}, resp: "permessage-deflate; client_max_window_bits", param: ParamClientMaxWindowBits},
+		{name: "server window larger than offered", client: Config{ServerMaxWindowBits: 10}, resp: "permessage-deflate; server_no_context_takeover; server_max_window_bits=12", param: ParamServerMaxWindowBits},
+		{name: "server window ignored", client: Config{ServerMaxWindowBits: 10}, resp: "permessage-deflate", param: ParamServerMaxWindowBits},
+		{name: "server_no_context_takeover ignored", client: Config{ServerNoContextTakeover: true}, resp: "permessage-deflate", param: ParamServerNoContextTakeover},
 		{name: "unknown", resp: "permessage-deflate; foo=bar", param: "foo"},
-		{name: "repeated", resp: "permessage-deflate; client_no_context_takeover; client_no_context_takeover", param: ClientNoContextTakeover},
-		{name: "bad value", resp: "permessage-deflate; server_max_window_bits=16", param: ServerMaxWindowBits},
-		{name: "flag with value", resp: "permessage-deflate; server_no_context_takeover=x", param: ServerNoContextTakeover},
+		{name: "repeated", resp: "permessage-deflate; client_no_context_takeover; client_no_context_takeover", param: ParamClientNoContextTakeover},
+		{name: "bad value", resp: "permessage-deflate; server_max_window_bits=16", param: ParamServerMaxWindowBits},
+		{name: "flag with value", resp: "permessage-deflate; server_no_context_takeover=x", param: ParamServerNoContextTakeover},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

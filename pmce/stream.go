@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"math"
 	"sync"
 )
 
@@ -162,6 +163,7 @@ func (c *Codec) NewReader(src io.Reader, limit int64) *Reader {
 	if limit <= 0 {
 		limit = DefaultMaxMessage
 	}
+	limit = min(limit, math.MaxInt64-1)
 	r := &c.dec.sr
 	*r = Reader{c: c, limit: limit}
 	if c.dec.err != nil {
