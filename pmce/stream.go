@@ -8,9 +8,9 @@ import (
 	"sync"
 )
 
-// ErrWriterClosed is returned by a Writer's Write after Close, and by a
+// ErrClosed is returned by a Writer's Write after Close, and by a
 // Reader's Read after Close.
-var ErrWriterClosed = errors.New("permessage-deflate: use after close")
+var ErrClosed = errors.New("permessage-deflate: use after close")
 
 // Writer compresses one message as it is written, for a message sent in
 // fragments: what it writes to its destination is the payload of the
@@ -49,7 +49,7 @@ func (c *Codec) NewWriter(dst io.Writer) *Writer {
 // the compressor buffers up to a block.
 func (w *Writer) Write(p []byte) (int, error) {
 	if w.closed {
-		return 0, ErrWriterClosed
+		return 0, ErrClosed
 	}
 	if w.err != nil {
 		return 0, w.err
@@ -109,7 +109,7 @@ func (w *Writer) fail(err error) {
 // the final 00 00 ff ff, and releases the compressor.
 func (w *Writer) Close() error {
 	if w.closed {
-		return ErrWriterClosed
+		return ErrClosed
 	}
 	w.closed = true
 	if w.err != nil {
@@ -190,7 +190,7 @@ func (c *Codec) NewReader(src io.Reader, limit int64) *Reader {
 // that is not DEFLATE, and the source's error if reading the source failed.
 func (r *Reader) Read(p []byte) (int, error) {
 	if r.closed {
-		return 0, ErrWriterClosed
+		return 0, ErrClosed
 	}
 	if r.err != nil {
 		return 0, r.err
@@ -233,7 +233,7 @@ func (r *Reader) fail(err error) {
 // depend on it; Close returns the error that reading met.
 func (r *Reader) Close() error {
 	if r.closed {
-		return ErrWriterClosed
+		return ErrClosed
 	}
 	var err error
 	if r.err == nil && !r.eof && r.c.dec.window.size > 0 {

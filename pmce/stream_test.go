@@ -68,10 +68,10 @@ func TestWriterClosed(t *testing.T) {
 	c := newCodec(false, fullWindow, 1, 0)
 	w := c.NewWriter(io.Discard)
 	w.Close()
-	if _, err := w.Write([]byte("x")); !errors.Is(err, ErrWriterClosed) {
+	if _, err := w.Write([]byte("x")); !errors.Is(err, ErrClosed) {
 		t.Errorf("Write after Close: %v", err)
 	}
-	if err := w.Close(); !errors.Is(err, ErrWriterClosed) {
+	if err := w.Close(); !errors.Is(err, ErrClosed) {
 		t.Errorf("second Close: %v", err)
 	}
 }
@@ -147,7 +147,7 @@ func TestReaderCloseEarly(t *testing.T) {
 	if got, err := client.Decompress(nil, second, 0); err != nil || !bytes.Equal(got, m) {
 		t.Fatalf("second message: %v", err)
 	}
-	if _, err := r.Read(buf); !errors.Is(err, ErrWriterClosed) {
+	if _, err := r.Read(buf); !errors.Is(err, ErrClosed) {
 		t.Errorf("Read after Close: %v", err)
 	}
 }
