@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	key      = [4]byte{0x37, 0xfa, 0x21, 0x3d}
+	key = [4]byte{0x37, 0xfa, 0x21, 0x3d}
 	// cmpBytes compares byte slices with bytes.Equal (nil equals empty):
 	// much faster than cmp's element-wise walk over large payloads.
 	cmpBytes = cmp.Comparer(bytes.Equal)
