@@ -11,8 +11,8 @@ import (
 var aLongTimeAgo = time.Unix(1, 0)
 
 // Close starts the closing handshake: it sends a close frame with code and
-// reason (code 0 sends a close frame without a code; the reason must then be
-// empty), then waits, at most CloseTimeout, for the peer's close frame. It
+// reason (code 0 or frame.CloseNoStatus sends a close frame without a code;
+// the reason must then be empty), then waits, at most CloseTimeout, for the peer's close frame. It
 // returns nil when the handshake completed — the peer's close arrived, now
 // or earlier — and otherwise says why it did not: ErrCloseTimeout, the
 // violation that failed the connection, a *CloseError with code 1006 when
