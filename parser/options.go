@@ -45,8 +45,8 @@ func MaxPayload(n int64) Option {
 func BufferSize(n int) Option { return func(c *config) { c.bufSize = max(n, 64) } }
 
 // AllowRsv permits the given RSV bits (frame.Rsv1, Rsv2, Rsv3), as an
-// extension negotiated in the handshake claims them. Other RSV bits fail with
-// frame.ErrReservedBits.
+// extension negotiated in the handshake claims them, on data frames. Other RSV
+// bits, and any RSV bit on a control frame, fail with frame.ErrReservedBits.
 func AllowRsv(bits byte) Option { return func(c *config) { c.rsv |= bits } }
 
 // Leftover gives the parser bytes that were read from the stream before it

@@ -196,7 +196,9 @@ func (p *Parser) check(h frame.Header) error {
 		if !p.dec.Registered(h.Opcode) {
 			return frame.ErrReservedOpcode
 		}
-		if h.Rsv&^p.cfg.rsv != 0 {
+		// Extensions give RSV bits a meaning on data frames only; the
+		// decoded control frame types have no room for them.
+		if h.Rsv&^p.cfg.rsv != 0 || h.Opcode.IsControl() && h.Rsv != 0 {
 			return frame.ErrReservedBits
 		}
 		if err := h.Validate(); err != nil {
