@@ -78,8 +78,9 @@ func TestExtensionRoundTrip(t *testing.T) {
 			{frame.OpText, []byte("hello, wörld")},             // sent with RSV1
 			{frame.OpBinary, bytes.Repeat([]byte{1, 2}, 5000)}, // large
 		}
+		toSend := msgs
 		go func() {
-			for _, m := range msgs {
+			for _, m := range toSend {
 				client.WriteMessage(m.Type, m.Data)
 			}
 			w, _ := client.NextWriter(frame.OpText)
