@@ -98,11 +98,24 @@ var explanations = []struct{ prefix, text string }{
 	{"7.13.", "INFORMATIONAL by design: the close codes 5000 and 65535 are outside every range RFC 6455 defines; any reaction is accepted."},
 }
 
-func explain(id string, g Grade) string {
+func explain(r *Result) string {
+	id, g := r.ID, r.Behavior
+	if g == NonStrict && (id == "6.4.3" || id == "6.4.4") {
+		return "NON-STRICT: here the invalid byte comes in the middle of a single frame whose remaining bytes arrive a second later; a target that validates UTF-8 once per complete frame (rather than as the frame's bytes arrive) notices it only at the frame's end. RFC 6455 §8.1 allows both."
+	}
 	for _, e := range explanations {
 		if strings.HasPrefix(id, e.prefix) && (g == NonStrict || g == Informational) {
 			return e.text
 		}
+	}
+	if g != Failed {
+		return ""
+	}
+	switch {
+	case id == "2.10" || id == "2.11":
+		return fmt.Sprintf("The target sent %d pongs for 10 pings sent back to back: it answers only the latest ping of a burst, which RFC 6455 §5.5.3 allows (MAY), but Autobahn expects a pong per ping here.", len(r.Received))
+	case category(id) == "9" && r.RemoteCloseCode >= 0 && r.RemoteCloseCode != 1000:
+		return fmt.Sprintf("The target failed the connection with close code %d instead of echoing the message: a limit of the target (1008 for too many fragments, 1009 for too big).", r.RemoteCloseCode)
 	}
 	return ""
 }
@@ -159,7 +172,7 @@ func WriteMarkdown(w io.Writer, title string, targets map[string]string, roles m
 				if r.BehaviorClose != OK {
 					closeCol += ": " + r.ReasonClose + closeDetail(r)
 				}
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.ID, r.Behavior, md(closeCol), md(reason), md(explain(r.ID, r.Behavior)))
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s |\n", r.ID, r.Behavior, md(closeCol), md(reason), md(explain(r)))
 			}
 			fmt.Fprintln(w)
 		}
