@@ -69,7 +69,7 @@ func TestRFCExamples(t *testing.T) {
 				if err != io.EOF {
 					t.Errorf("BufferSize(%d): Next error = %v, want io.EOF", size, err)
 				}
-				if diff := cmp.Diff(tt.want, got); diff != "" {
+				if diff := cmp.Diff(tt.want, got, cmpBytes); diff != "" {
 					t.Errorf("BufferSize(%d): Next mismatch (-want +got):\n%s", size, diff)
 				}
 			}
@@ -79,7 +79,7 @@ func TestRFCExamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Feed: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpBytes); diff != "" {
 				t.Errorf("Feed mismatch (-want +got):\n%s", diff)
 			}
 
@@ -88,7 +88,7 @@ func TestRFCExamples(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Feed one byte at a time: %v", err)
 			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmpBytes); diff != "" {
 				t.Errorf("Feed one byte at a time mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -535,7 +535,7 @@ func TestLeftover(t *testing.T) {
 			if err != io.EOF {
 				t.Errorf("cut %d, BufferSize(%d): Next error = %v, want io.EOF", cut, size, err)
 			}
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(want, got, cmpBytes); diff != "" {
 				t.Errorf("cut %d, BufferSize(%d): Next mismatch (-want +got):\n%s", cut, size, diff)
 			}
 		}
