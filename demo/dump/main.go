@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/parser"
 )
 
@@ -52,7 +53,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer out.Flush()
 
 	cr := &countingReader{r: in}
-	opts := []parser.Option{parser.MaxPayload(1 << 47)} // payloads stream: any size is fine
+	// Payloads stream, so any size is fine; RSV bits are shown, not judged,
+	// since a recording cannot say which extensions were agreed.
+	opts := []parser.Option{parser.MaxPayload(1 << 47), parser.AllowRsv(frame.Rsv1 | frame.Rsv2 | frame.Rsv3)}
 	if *lenient {
 		opts = append(opts, parser.AllowIllegal())
 	}
