@@ -98,7 +98,15 @@ func (d *Defragmenter) Add(f frame.Frame) (m Message, ok bool, err error) {
 	if !fin {
 		return Message{}, false, nil
 	}
-	return d.finish((*d.buf)[:d.n])
+	return d.finish(d.assembled())
+}
+
+// assembled returns the payload held so far.
+func (d *Defragmenter) assembled() []byte {
+	if d.buf == nil {
+		return nil
+	}
+	return (*d.buf)[:d.n]
 }
 
 // Reset abandons any message in progress and clears a violation, keeping the

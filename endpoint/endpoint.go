@@ -386,7 +386,7 @@ func (r *messageReader) start(h frame.Header) error {
 			}
 		}
 		if r.fin {
-			m, _, err := d.finish((*d.buf)[:d.n])
+			m, _, err := d.finish(d.assembled())
 			if err != nil {
 				r.err = r.e.fail(err)
 				return r.err
