@@ -55,13 +55,14 @@ func (l *logBuffer) String() string {
 // function that stops it and reports run's error.
 func start(t *testing.T, args ...string) (string, *logBuffer, func() error) {
 	t.Helper()
-	logs := &logBuffer{ready: make(chan string, 1)}
+	ready := make(chan string, 1)
+	logs := &logBuffer{ready: ready}
 	stop := make(chan struct{})
 	done := make(chan error, 1)
 	go func() { done <- run(args, logs, stop) }()
 	var url string
 	select {
-	case url = <-logs.ready:
+	case url = <-ready:
 	case err := <-done:
 		t.Fatalf("server ended at start: %v\n%s", err, logs)
 	case <-time.After(10 * time.Second):
@@ -322,7 +323,8 @@ func TestSIGINT(t *testing.T) {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
-	logs := &logBuffer{ready: make(chan string, 1)}
+	ready := make(chan string, 1)
+	logs := &logBuffer{ready: ready}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -330,7 +332,7 @@ func TestSIGINT(t *testing.T) {
 	defer cmd.Process.Kill()
 	var url string
 	select {
-	case url = <-logs.ready:
+	case url = <-ready:
 	case <-time.After(10 * time.Second):
 		t.Fatalf("did not start:\n%s", logs)
 	}
