@@ -118,13 +118,15 @@ func (s *Streamer) ReadFrom(r io.Reader) (int64, error) {
 		room := s.payload()
 		if s.n == len(room) {
 			// Learn whether more data follows before sending the full frame.
-			var one [1]byte
-			k, err := r.Read(one[:])
+			// Read the byte into the header room, which is free until emit:
+			// a local array would escape to r.Read and allocate.
+			k, err := r.Read((*s.buf)[:1])
 			if k > 0 {
+				c := (*s.buf)[0]
 				if err := s.emit(false); err != nil {
 					return total, err
 				}
-				room[0] = one[0]
+				room[0] = c
 				s.n = 1
 				total++
 			}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package streamer_test
+
+const raceEnabled = false
