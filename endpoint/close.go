@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"sync/atomic"
 	"time"
 
 	"github.com/wskit/wskit/frame"
@@ -31,12 +32,25 @@ var aLongTimeAgo = time.Unix(1, 0)
 // wait a moment for the server to close first). Calling Close again waits
 // for the same handshake. After Close, every send fails with ErrClosed.
 func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
+	if code != 0 && code != frame.CloseNoStatus && !code.Valid() {
+		return frame.ErrCloseCodeNotSendable
+	}
+	// The timeout covers sending the close too: a peer that reads nothing
+	// can block the write.
+	var fired atomic.Bool
+	timeout := make(chan struct{})
+	stop := e.cfg.clock.AfterFunc(e.cfg.closeTimeout, func() {
+		fired.Store(true)
+		e.interrupt()
+		close(timeout)
+	})
+	defer stop()
 	if err := e.sendClose(code, reason); err != nil && err != ErrClosed {
+		if fired.Load() {
+			return ErrCloseTimeout
+		}
 		return err
 	}
-	timeout := make(chan struct{})
-	stop := e.cfg.clock.AfterFunc(e.cfg.closeTimeout, func() { close(timeout) })
-	defer stop()
 	var drained chan struct{}
 	for {
 		select {
@@ -54,8 +68,8 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 			drained = make(chan struct{})
 			go e.drain(drained)
 		case <-timeout:
-			if e.interrupt() && drained != nil {
-				<-drained
+			if e.rd != nil && drained != nil {
+				<-drained // the deadline ends its read
 			}
 			return ErrCloseTimeout
 		}

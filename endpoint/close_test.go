@@ -397,3 +397,16 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestCloseTimeoutWhileSending(t *testing.T) {
+	noLeak(t)
+	clock := newFakeClock()
+	e, _ := pipePair(t, WithClock(clock)) // the peer reads nothing
+	done := make(chan error, 1)
+	go func() { done <- e.Close(frame.CloseNormal, "") }()
+	<-clock.added
+	clock.Advance(DefaultCloseTimeout)
+	if err := <-done; err != ErrCloseTimeout {
+		t.Fatalf("Close: %v, want ErrCloseTimeout", err)
+	}
+}

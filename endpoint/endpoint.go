@@ -167,7 +167,8 @@ func (e *Endpoint) finishRead(err error) error {
 // call. A reader error other than the end of the stream (a deadline, say) is
 // returned as is, and the next call resumes where it stopped.
 //
-// Message.Data is valid until the next call to NextMessage or NextReader.
+// Message.Data is valid until the next call to NextMessage or NextReader, or
+// until Close starts reading in the reader's place.
 func (e *Endpoint) NextMessage() (Message, error) {
 	e.lockRead()
 	defer e.unlockRead()

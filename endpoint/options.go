@@ -115,8 +115,9 @@ func WithClock(c Clock) Option {
 }
 
 // MaskKeys makes a client Endpoint mask its frames with keys from keys instead
-// of frame.NewMaskKey, for deterministic output in tests. Never use
-// predictable keys on a real connection (RFC 6455 §10.3).
+// of frame.NewMaskKey, for deterministic output in tests. keys may be called
+// from several goroutines at once. Never use predictable keys on a real
+// connection (RFC 6455 §10.3).
 func MaskKeys(keys func() [4]byte) Option { return func(c *config) { c.keys = keys } }
 
 // Extensions installs per-message extensions negotiated in the opening
