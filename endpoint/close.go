@@ -58,7 +58,12 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 			if drained != nil {
 				<-drained
 			}
-			return e.closeResult()
+			err := e.closeResult()
+			if err != nil && fired.Load() {
+				// The read side ended because the timeout interrupted it.
+				err = ErrCloseTimeout
+			}
+			return err
 		case <-e.rtok:
 			if e.readErr() != nil || drained != nil {
 				e.unlockRead()

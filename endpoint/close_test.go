@@ -195,8 +195,10 @@ func TestCloseTimeoutWithDeadlines(t *testing.T) {
 	noLeak(t)
 	clock := newFakeClock()
 	e, peer := pipePair(t, WithClock(clock), CloseTimeout(time.Minute))
+	gotClose := make(chan struct{})
 	go func() {
 		peer.expectClose() // and never answer
+		close(gotClose)
 		for {
 			if _, _, err := peer.next(); err != nil {
 				return
@@ -206,6 +208,7 @@ func TestCloseTimeoutWithDeadlines(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- e.Close(frame.CloseNormal, "") }()
 	<-clock.added
+	<-gotClose
 	clock.Advance(59 * time.Second)
 	select {
 	case err := <-done:
@@ -248,8 +251,10 @@ func TestCloseWithReaderTimeout(t *testing.T) {
 		_, err := e.NextMessage()
 		readErr <- err
 	}()
+	gotClose := make(chan struct{})
 	go func() {
 		peer.expectClose()
+		close(gotClose)
 		for {
 			if _, _, err := peer.next(); err != nil {
 				return
@@ -259,6 +264,7 @@ func TestCloseWithReaderTimeout(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- e.Close(frame.CloseNormal, "") }()
 	<-clock.added
+	<-gotClose
 	clock.Advance(DefaultCloseTimeout)
 	if err := <-done; err != ErrCloseTimeout {
 		t.Fatalf("Close: %v", err)
