@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/valyala/bytebufferpool"
 	"io"
 	"net/http"
 	"net/textproto"
@@ -238,6 +239,11 @@ func (r *Request) String() string { return string(r.AppendText(nil)) }
 
 // WriteTo writes the request's header text to w; see [Request.AppendText].
 func (r *Request) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(r.AppendText(make([]byte, 0, 256)))
+	// A pooled buffer: a server answering many handshakes allocates
+	// nothing for the response text in steady state.
+	buf := bytebufferpool.Get()
+	defer bytebufferpool.Put(buf)
+	buf.B = r.AppendText(buf.B[:0])
+	n, err := w.Write(buf.B)
 	return int64(n), err
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/valyala/bytebufferpool"
 	"io"
 	"net/http"
 
@@ -77,7 +78,12 @@ func (r *Result) AppendResponse(dst []byte) []byte {
 // WriteTo writes the HTTP/1.1 101 response to w; see
 // [Result.AppendResponse].
 func (r *Result) WriteTo(w io.Writer) (int64, error) {
-	n, err := w.Write(r.AppendResponse(make([]byte, 0, 256)))
+	// A pooled buffer: a server answering many handshakes allocates
+	// nothing for the response text in steady state.
+	buf := bytebufferpool.Get()
+	defer bytebufferpool.Put(buf)
+	buf.B = r.AppendResponse(buf.B[:0])
+	n, err := w.Write(buf.B)
 	return int64(n), err
 }
 
