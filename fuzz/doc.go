@@ -1,0 +1,22 @@
+// Package fuzz holds the native Go fuzz targets of the wire layer. It has no
+// code of its own: the targets live in its test files.
+//
+//   - FuzzParser feeds any bytes to a parser.Parser in pull mode (Next over
+//     a bytes.Reader), in push mode (Feed in chunks chosen from the input) and
+//     in streaming mode (NextHeader and Read), and checks that it never panics,
+//     never holds more than its MaxPayload limit allows, and that the modes
+//     agree on every frame and on the error that ends the stream.
+//   - FuzzHeader checks frame.ParseHeader, frame.ReadHeader and
+//     Header.AppendTo against each other.
+//   - FuzzParseClose checks frame.ParseClose against encoding a frame.Close.
+//
+// Each target runs on its seed corpus (the f.Add calls and testdata/fuzz) as
+// an ordinary test with go test. To fuzz, name one target at a time:
+//
+//	go test ./fuzz -run '^$' -fuzz FuzzParser -fuzztime 30s
+//	go test ./fuzz -run '^$' -fuzz FuzzHeader -fuzztime 30s
+//	go test ./fuzz -run '^$' -fuzz FuzzParseClose -fuzztime 30s
+//
+// A failing input is written to testdata/fuzz/<target>/; commit it with the
+// fix so that it stays a regression test.
+package fuzz
