@@ -57,6 +57,7 @@ const watchdog = setTimeout(async () => {
 }, DEADLINE_MS);
 
 async function openPage() {
+  const t0 = Date.now();
   context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
@@ -75,13 +76,14 @@ async function openPage() {
   const resp = await page.goto(base + "/", { waitUntil: "load" });
   if (!resp || resp.status() !== 200) throw new Error(`GET ${base}/: status ${resp?.status()}`);
   const ua = await page.evaluate(() => navigator.userAgent);
-  return { page, problems, version, ua };
+  const launchMs = Date.now() - t0; // Chromium's start and the page's load
+  return { page, problems, version, ua, launchMs };
 }
 
 // ---- page: the demo page, clicked through as a person would (issue 5) ----
 
 async function pageTest() {
-  const { page, problems, version, ua } = await openPage();
+  const { page, problems, version, ua, launchMs } = await openPage();
   const text = (sel) => page.locator(sel).textContent();
   const logLines = async () => (await page.locator("#log li").allTextContents()).reverse();
   const waitLog = (re) =>
@@ -90,7 +92,7 @@ async function pageTest() {
       re.source,
     );
 
-  const out = { version, ua, title: await page.title(), url: await page.inputValue("#url") };
+  const out = { version, ua, launchMs, title: await page.title(), url: await page.inputValue("#url") };
   await page.click("#connect");
   await page.waitForFunction(() => document.getElementById("status").textContent === "open");
   out.status = await text("#status");
@@ -186,8 +188,8 @@ async function inPage(wsBase) {
   function utf8String(n) {
     const unit = "wskit ✓ héllo 🎉 ";
     const ub = new TextEncoder().encode(unit).length;
-    const s = unit.repeat(Math.floor(n / ub));
-    return s + "x".repeat(n - new TextEncoder().encode(s).length);
+    const count = Math.floor(n / ub);
+    return unit.repeat(count) + "x".repeat(n - count * ub);
   }
   function sameBytes(a, b) {
     if (a.length !== b.length) return false;
@@ -246,9 +248,12 @@ async function inPage(wsBase) {
     return { ok: isAB && sameBytes(new Uint8Array(got), b), type: isAB ? "arraybuffer" : typeof got, bytes: isAB ? got.byteLength : -1 };
   });
   await check("16 MiB text", async () => {
-    const s = utf8String(16 << 20);
+    const n = 16 << 20;
+    const s = utf8String(n);
     const got = await echo(s);
-    return { ok: got === s, type: typeof got, bytes: typeof got === "string" ? new TextEncoder().encode(got).length : -1 };
+    // Equal strings have s's n bytes; encoding 16 MiB again costs seconds.
+    const same = got === s;
+    return { ok: same, type: typeof got, bytes: same ? n : -1, length: typeof got === "string" ? got.length : -1 };
   });
   await check("close 1000", async () => {
     if (!shared) throw new Error("no connection");
@@ -289,16 +294,16 @@ async function inPage(wsBase) {
 }
 
 async function interopTest() {
-  const { page, problems, version, ua } = await openPage();
+  const { page, problems, version, ua, launchMs } = await openPage();
   const wsBase = base.replace(/^http/, "ws");
   const checks = await page.evaluate(inPage, wsBase);
-  return { version, ua, checks, problems };
+  return { version, ua, launchMs, checks, problems };
 }
 
 // ---- goaway: the server's 1001 on SIGINT ----
 
 async function goawayTest() {
-  const { page, problems, version, ua } = await openPage();
+  const { page, problems, version, ua, launchMs } = await openPage();
   const wsBase = base.replace(/^http/, "ws");
   await page.evaluate(
     (url) =>
@@ -316,7 +321,7 @@ async function goawayTest() {
   const close = await page.evaluate(() =>
     Promise.race([window.__closed, new Promise((_, rej) => setTimeout(() => rej(new Error("no close event within 15 s")), 15000))]),
   );
-  return { version, ua, close, problems };
+  return { version, ua, launchMs, close, problems };
 }
 
 const modes = { page: pageTest, interop: interopTest, goaway: goawayTest };

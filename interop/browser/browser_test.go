@@ -283,12 +283,13 @@ func (r *browserRun) next(t *testing.T, ctx context.Context, key string, v any) 
 type browserInfo struct {
 	Version  string   `json:"version"`
 	UA       string   `json:"ua"`
+	LaunchMS int      `json:"launchMs"`
 	Problems []string `json:"problems"`
 }
 
 func (b browserInfo) check(t *testing.T) {
 	t.Helper()
-	t.Logf("Chromium %s (%s)", b.Version, b.UA)
+	t.Logf("Chromium %s (%s), started and loaded the page in %d ms", b.Version, b.UA, b.LaunchMS)
 	for _, p := range b.Problems {
 		t.Errorf("page reported: %s", p)
 	}
@@ -413,6 +414,30 @@ type check struct {
 	} `json:"close"`
 }
 
+func (c check) summary() string {
+	var parts []string
+	add := func(format string, args ...any) { parts = append(parts, fmt.Sprintf(format, args...)) }
+	if !c.OK {
+		add("FAILED: %s", c.Error)
+	}
+	if c.Type != "" {
+		add("echoed %s of %d bytes", c.Type, c.Bytes)
+	}
+	if c.Name == "open" || c.Protocol != "" || strings.HasPrefix(c.Name, "subprotocol") {
+		add("protocol %q extensions %q", c.Protocol, c.Extensions)
+	}
+	if c.Echoed != "" {
+		add("echoed %q", c.Echoed)
+	}
+	if c.Code != 0 {
+		add("close event %d %q clean=%v", c.Code, c.Reason, c.WasClean)
+	}
+	if c.Close != nil {
+		add("close event %d clean=%v", c.Close.Code, c.Close.WasClean)
+	}
+	return strings.Join(parts, ", ")
+}
+
 // TestInterop runs the WebSocket checks in page JS, against the default
 // server (the browser's permessage-deflate offer accepted) and against one
 // run with -deflate=false.
@@ -442,7 +467,7 @@ func TestInterop(t *testing.T) {
 				if !c.OK {
 					t.Errorf("%s: failed: %s", c.Name, c.Error)
 				}
-				t.Logf("%-24s %5d ms  %+v", c.Name, c.MS, c)
+				t.Logf("%-24s %5d ms  %s", c.Name, c.MS, c.summary())
 			}
 			get := func(name string) check {
 				t.Helper()
