@@ -20,7 +20,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -34,14 +33,14 @@ const chromiumPath = "/usr/bin/chromium"
 // every check.
 const testTimeout = 60 * time.Second
 
-// dirs returns this package's directory, interop/ and the repository root.
+// dirs returns this package's directory (go test runs in it), interop/ and
+// the repository root.
 func dirs(t *testing.T) (pkg, interop, root string) {
 	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("cannot find the test's source directory")
+	pkg, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
 	}
-	pkg = filepath.Dir(file)
 	interop = filepath.Dir(pkg)
 	return pkg, interop, filepath.Dir(interop)
 }
