@@ -42,4 +42,3 @@ func TestRecordAndReadBack(t *testing.T) {
 		t.Error("truncated file: no error")
 	}
 }
-
