@@ -21,8 +21,9 @@ var aLongTimeAgo = time.Unix(1, 0)
 //
 // Close works whether or not a goroutine is reading. If one is, it sees the
 // peer's close (its NextMessage returns the *CloseError) and Close returns.
-// If none is, or the reader stops reading, Close reads and discards frames
-// itself until the close arrives. When the timeout passes and the transport
+// If none is at that instant, or the reader stops reading, Close reads in
+// its place until the close arrives, and discards the data messages it
+// reads; to receive those, use SendClose and keep reading instead. When the timeout passes and the transport
 // has SetReadDeadline and SetWriteDeadline, Close sets both in the past so
 // that blocked reads and writes return; a transport without them keeps a
 // read blocked until the caller closes it.
@@ -81,6 +82,31 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 	}
 }
 
+// SendClose sends a close frame with code and reason, as Close does, and
+// returns at once: it neither reads nor waits for the peer's close. It
+// half-closes the connection: from then on every send fails with ErrClosed,
+// while the goroutine that reads carries on — NextMessage and NextReader
+// still return the data messages the peer sent before it saw the close —
+// until the peer's close arrives, which they report as a *CloseError (with
+// Remote true) as usual. A client that has sent all it has to say uses it
+// to receive the replies still in flight.
+//
+// The wait is the caller's: give the reading goroutine a bound (CloseTimeout
+// is not applied), then close the transport. Close, by contrast, waits for
+// the handshake itself, and when no goroutine is reading at that instant it
+// reads in its place and discards the data messages that arrive. Close
+// after SendClose waits for the same handshake without sending again.
+//
+// SendClose returns ErrClosed if a close frame was already sent, and
+// frame.ErrCloseCodeNotSendable for a code that may not be sent. The write
+// blocks as any send does while the transport does not take the bytes.
+func (e *Endpoint) SendClose(code frame.CloseCode, reason string) error {
+	if code != 0 && code != frame.CloseNoStatus && !code.Valid() {
+		return frame.ErrCloseCodeNotSendable
+	}
+	return e.sendClose(code, reason)
+}
+
 // closeResult is Close's result once the read side has ended.
 func (e *Endpoint) closeResult() error {
 	e.mu.Lock()
@@ -98,6 +124,12 @@ func (e *Endpoint) drain(done chan struct{}) {
 	defer close(done)
 	defer e.unlockRead()
 	e.mr.active, e.mr.err, e.mr.data = false, ErrClosed, nil
+	e.tr.active, e.tr.err, e.tr.data = false, ErrClosed, nil
+	if e.ctlOn {
+		// A reader error interrupted a control frame: finish it, in case
+		// it is the peer's close.
+		e.finishControl()
+	}
 	for e.readErr() == nil {
 		f, err := e.p.Next()
 		if err != nil {

@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"testing"
@@ -414,5 +415,52 @@ func TestCloseTimeoutWhileSending(t *testing.T) {
 	clock.Advance(DefaultCloseTimeout)
 	if err := <-done; err != ErrCloseTimeout {
 		t.Fatalf("Close: %v, want ErrCloseTimeout", err)
+	}
+}
+
+// TestSendClose half-closes: the close goes out at once, with no goroutine
+// reading, and the data the peer sent before it saw the close is still
+// delivered, then the peer's close.
+func TestSendClose(t *testing.T) {
+	noLeak(t)
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
+			e, peer := pipePair(t)
+			if err := e.SendClose(frame.CloseCode(999), ""); err != frame.ErrCloseCodeNotSendable {
+				t.Fatalf("SendClose(999): %v", err)
+			}
+			peerDone := make(chan struct{})
+			go func() {
+				defer close(peerDone)
+				if got := peer.expectClose(); string(got) != "\x03\xe8done" {
+					t.Errorf("close payload %q", got)
+				}
+				peer.send(text(false, "in "), ping("p"), cont(true, "flight"), bin(true, "more"), closeFrame(1000, "bye"))
+			}()
+			// Nothing reads yet: SendClose returns once the frame is written.
+			if err := e.SendClose(frame.CloseNormal, "done"); err != nil {
+				t.Fatalf("SendClose: %v", err)
+			}
+			if err := e.SendClose(frame.CloseNormal, ""); err != ErrClosed {
+				t.Fatalf("second SendClose: %v", err)
+			}
+			if err := e.WriteMessage(frame.OpText, []byte("x")); err != ErrClosed {
+				t.Fatalf("send after SendClose: %v", err)
+			}
+			msgs, err := readAllMessages(e, stream)
+			if fmt.Sprint(msgs) != fmt.Sprint([]Message{{frame.OpText, []byte("in flight")}, {frame.OpBinary, []byte("more")}}) {
+				t.Fatalf("messages %q", msgs)
+			}
+			var ce *CloseError
+			if !errors.As(err, &ce) || ce.Code != 1000 || ce.Reason != "bye" || !ce.Remote {
+				t.Fatalf("error %v", err)
+			}
+			// Close after SendClose reports the completed handshake.
+			if err := e.Close(frame.CloseNormal, ""); err != nil {
+				t.Fatalf("Close after SendClose: %v", err)
+			}
+			<-peerDone
+			peer.conn.Close()
+		})
 	}
 }

@@ -30,16 +30,26 @@
 // returns a reader per message instead, so a message of any size streams
 // through without being held.
 //
+// Both check text for UTF-8 as it arrives and fail the connection (1007) at
+// the first invalid byte, even in the middle of a frame whose rest has not
+// arrived: NextMessage takes a frame that has arrived whole from the
+// parser's buffer without copying it, and reads a text frame still arriving
+// into the message's buffer piece by piece, checking each piece.
+//
 // # Automatic replies
 //
 // While it reads, the Endpoint handles control frames itself, including
 // those that arrive between the fragments of a message:
 //
-//   - A ping is answered with a pong carrying the same payload. Of a burst of
-//     pings read back to back, only the last is answered (RFC 6455 §5.5.3
-//     allows it): the pong is owed until a frame other than a ping arrives
-//     or nothing more is buffered, so a flood of pings costs neither memory
-//     nor a pong each.
+//   - A ping is answered with a pong carrying the same payload, at once and
+//     in order. Pings read back to back — no other frame between them, more
+//     bytes buffered after each — form a run, which ends at the first other
+//     frame or when the Endpoint has read all that is buffered. The first
+//     PingBurst pings of a run (DefaultPingBurst, 64) are answered each;
+//     past that only the latest of the run is answered, when the run ends
+//     (RFC 6455 §5.5.3 allows it). A flood of pings thus costs no memory
+//     and at most PingBurst+1 pongs per run, while pings that arrive one at
+//     a time, or a handful together, are all answered.
 //   - A pong is recorded for Heartbeat; an unsolicited or repeated pong is
 //     harmless.
 //   - A close frame is answered with a close frame echoing its code (an
@@ -77,9 +87,19 @@
 // It returns nil when the handshake completed and an error saying why it did
 // not otherwise. When the timeout passes, Close sets the transport's read and
 // write deadlines in the past if it has them, so that nothing stays blocked.
-// After Close returns, the caller closes the transport. Once a close frame
-// was sent — by Close, by the answer to the peer's close, by a failure or by
-// Heartbeat — every send fails with ErrClosed.
+// After Close returns, the caller closes the transport.
+//
+// SendClose only sends the close frame, and returns: a half-close. The
+// reading goroutine goes on receiving the data messages the peer sent before
+// it saw the close — none is discarded — until the peer's close arrives and
+// the read methods return its *CloseError. The caller bounds that wait
+// itself (a timer, a deadline), then closes the transport. A client that
+// has sent its last message and wants the replies uses SendClose; Close
+// suits a side that wants the connection over, whatever still arrives.
+//
+// Once a close frame was sent — by Close or SendClose, by the answer to the
+// peer's close, by a failure or by Heartbeat — every send fails with
+// ErrClosed.
 //
 // # Errors and close codes
 //
@@ -111,8 +131,10 @@
 //
 // MaxMessage (DefaultMaxMessage, 32 MiB) bounds a message after decoding
 // and, through the parser, each frame from its header alone. MaxFragments
-// (DefaultMaxFragments, 4096) bounds the frames of one message. Control
-// frames are at most 125 bytes and a burst of pings is answered once, so
+// (DefaultMaxFragments, 131,072) bounds the frames of one message: memory is
+// MaxMessage's business, this limit stops floods of tiny or empty fragments,
+// whose cost is per frame. Control frames are at most 125 bytes and pings
+// are answered as they are read (at most PingBurst+1 pongs per run), so
 // their memory is fixed.
 //
 // # Extensions

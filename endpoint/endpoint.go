@@ -32,13 +32,18 @@ type Endpoint struct {
 	conn any // the reader or writer, for the net.Conn adapter's addresses
 
 	// Read side: owned by whoever holds the token in rtok.
-	rtok   chan struct{}
-	defrag Defragmenter
-	mr     messageReader
-	ctl    [frame.MaxControlPayload]byte
-	pong   [frame.MaxControlPayload]byte // the payload of the ping to answer
-	pongN  int
-	pongOK bool // a pong is owed
+	rtok    chan struct{}
+	defrag  Defragmenter
+	mr      messageReader                 // NextReader's
+	tr      messageReader                 // NextMessage's, for text frames that arrive in pieces
+	ctl     [frame.MaxControlPayload]byte // a streamed control frame's payload, ctl[:ctlN]
+	ctlN    int
+	ctlH    frame.Header                  // its header
+	ctlOn   bool                          // it is unfinished: a reader error interrupted it
+	pong    [frame.MaxControlPayload]byte // the payload of the latest ping of a run
+	pongN   int
+	pongOK  bool // a pong is owed for it
+	pingRun int  // pings of the current run answered at once
 
 	mu         sync.Mutex // guards the fields below
 	rerr       error      // the read side's final error
@@ -121,6 +126,7 @@ func newEndpoint(role frame.Role, p *parser.Parser, w io.Writer, cfg config) *En
 	}
 	e.mw.e = e
 	e.mr.e = e
+	e.tr.e = e
 	return e
 }
 
@@ -167,6 +173,11 @@ func (e *Endpoint) finishRead(err error) error {
 // call. A reader error other than the end of the stream (a deadline, say) is
 // returned as is, and the next call resumes where it stopped.
 //
+// A frame that has arrived whole is taken from the parser's buffer as is. A
+// text frame still arriving is read into the message's buffer as its bytes
+// come, and checked on the way, so invalid UTF-8 fails the connection at
+// the first invalid byte, without waiting for the rest of the frame.
+//
 // Message.Data is valid until the next call to NextMessage or NextReader, or
 // until Close starts reading in the reader's place.
 func (e *Endpoint) NextMessage() (Message, error) {
@@ -178,7 +189,29 @@ func (e *Endpoint) NextMessage() (Message, error) {
 	if err := e.mr.discard(); err != nil {
 		return Message{}, err
 	}
+	if err := e.finishControl(); err != nil {
+		return Message{}, err
+	}
+	if e.tr.active {
+		// A reader error interrupted a text frame: resume it.
+		return e.readText()
+	}
 	for {
+		h, complete, err := e.p.Peek()
+		if err != nil {
+			return Message{}, e.readFailed(err)
+		}
+		if !complete && e.checksText(h) {
+			if _, err := e.p.NextHeader(); err == nil {
+				e.flushPong()
+				if err := e.defrag.header(h.Opcode, h.Rsv, h.Length); err != nil {
+					return Message{}, e.fail(err)
+				}
+				e.tr = messageReader{e: e, active: true, remain: h.Length, fin: h.Fin}
+				return e.readText()
+			}
+			// Next has begun the frame (ErrMidFrame): let it finish.
+		}
 		f, err := e.p.Next()
 		if err != nil {
 			return Message{}, e.readFailed(err)
@@ -187,6 +220,7 @@ func (e *Endpoint) NextMessage() (Message, error) {
 		case *frame.Ping:
 			e.onPing(f.Payload)
 		case *frame.Pong:
+			e.flushPong()
 			e.onPong(f.Payload)
 		case *frame.Close:
 			return Message{}, e.onClose(f)
@@ -200,8 +234,40 @@ func (e *Endpoint) NextMessage() (Message, error) {
 				return m, nil
 			}
 		}
-		if e.pongOK && e.p.Buffered() == 0 {
-			e.flushPong()
+	}
+}
+
+// checksText reports whether a data frame with header h carries text that
+// the Defragmenter checks for UTF-8 as it arrives: a text message that no
+// extension decodes.
+func (e *Endpoint) checksText(h frame.Header) bool {
+	d := &e.defrag
+	switch h.Opcode {
+	case frame.OpText:
+		return h.Rsv == 0
+	case frame.OpContinuation:
+		return d.open && d.op == frame.OpText && !d.buffered()
+	}
+	return false
+}
+
+// readText reads the rest of the text message e.tr has begun into the
+// Defragmenter's buffer, as its bytes arrive; e.tr checks them as it goes.
+// Control frames between its frames are handled as usual.
+func (e *Endpoint) readText() (Message, error) {
+	r, d := &e.tr, &e.defrag
+	for {
+		n := 4096
+		if r.remain > 0 {
+			n = int(min(r.remain, 64<<10))
+		}
+		k, err := r.read(d.room(n))
+		d.n += k
+		switch {
+		case err == io.EOF:
+			return Message{Type: d.op, Data: d.assembled()}, nil
+		case err != nil:
+			return Message{}, err
 		}
 	}
 }
@@ -232,15 +298,26 @@ func (e *Endpoint) fail(err error) error {
 	return e.finishRead(err)
 }
 
-// onPing notes that a pong is owed. Only the latest ping of a burst is
-// answered (RFC 6455 §5.5.3): the pong goes out when a frame other than a
-// ping follows or nothing more is buffered.
+// onPing answers a ping. Pings read back to back form a run, which ends
+// when a frame other than a ping is read or nothing more is buffered: the
+// first PingBurst pings of a run are answered at once; of the rest only the
+// latest is answered (RFC 6455 §5.5.3), when the run ends.
 func (e *Endpoint) onPing(p []byte) {
-	e.pongN = copy(e.pong[:], p)
-	e.pongOK = true
+	if e.pingRun < e.cfg.pingBurst {
+		e.pingRun++
+		_ = e.writeControl(frame.OpPong, p)
+	} else {
+		e.pongN = copy(e.pong[:], p)
+		e.pongOK = true
+	}
+	if e.p.Buffered() == 0 {
+		e.flushPong()
+	}
 }
 
+// flushPong ends a run of pings, sending the pong owed for its latest.
 func (e *Endpoint) flushPong() {
+	e.pingRun = 0
 	if e.pongOK {
 		e.pongOK = false
 		_ = e.writeControl(frame.OpPong, e.pong[:e.pongN])
@@ -277,27 +354,38 @@ func (e *Endpoint) onClose(c *frame.Close) error {
 }
 
 // control handles a control frame whose header NextHeader returned, in
-// streaming mode. A reader error in its payload is final.
+// streaming mode. A reader error in its payload other than the end of the
+// stream is returned as is, and finishControl resumes the frame.
 func (e *Endpoint) control(h frame.Header) error {
+	e.ctlH, e.ctlN, e.ctlOn = h, 0, true
+	return e.finishControl()
+}
+
+// finishControl reads the rest of the control frame control began, if any,
+// and handles it.
+func (e *Endpoint) finishControl() error {
+	if !e.ctlOn {
+		return nil
+	}
+	h := e.ctlH
 	n := int(h.Length)
-	for got := 0; got < n; {
-		k, err := e.p.Read(e.ctl[got:n])
-		got += k
-		if err != nil && got < n {
+	for e.ctlN < n {
+		k, err := e.p.Read(e.ctl[e.ctlN:n])
+		e.ctlN += k
+		if err != nil && e.ctlN < n {
 			if err == io.EOF {
 				err = io.ErrUnexpectedEOF
 			}
-			if rerr := e.readFailed(err); e.readErr() != nil {
-				return rerr
-			}
-			return e.finishRead(err) // the control frame's start is lost
+			return e.readFailed(err)
 		}
 	}
+	e.ctlOn = false
 	p := e.ctl[:n]
 	switch h.Opcode {
 	case frame.OpPing:
 		e.onPing(p)
 	case frame.OpPong:
+		e.flushPong()
 		e.onPong(p)
 	case frame.OpClose:
 		var c frame.Close
@@ -305,9 +393,6 @@ func (e *Endpoint) control(h frame.Header) error {
 			return e.fail(err)
 		}
 		return e.onClose(&c)
-	}
-	if e.pongOK && e.p.Buffered() == 0 {
-		e.flushPong()
 	}
 	return nil
 }
@@ -329,7 +414,13 @@ func (e *Endpoint) NextReader() (frame.Opcode, io.Reader, error) {
 	if err := e.readErr(); err != nil {
 		return 0, nil, err
 	}
+	if err := e.tr.discard(); err != nil {
+		return 0, nil, err
+	}
 	if err := e.mr.discard(); err != nil {
+		return 0, nil, err
+	}
+	if err := e.finishControl(); err != nil {
 		return 0, nil, err
 	}
 	for {
@@ -354,7 +445,8 @@ func (e *Endpoint) NextReader() (frame.Opcode, io.Reader, error) {
 	}
 }
 
-// messageReader streams the payload of the message NextReader returned.
+// messageReader streams the payload of the message NextReader returned, or
+// of the text message NextMessage reads as it arrives.
 type messageReader struct {
 	e      *Endpoint
 	active bool
@@ -405,6 +497,12 @@ func (r *messageReader) start(h frame.Header) error {
 // frames before it.
 func (r *messageReader) next() error {
 	e := r.e
+	if err := e.finishControl(); err != nil {
+		if e.readErr() != nil {
+			r.err = err
+		}
+		return err
+	}
 	for {
 		h, err := e.p.NextHeader()
 		if err != nil {
@@ -416,7 +514,9 @@ func (r *messageReader) next() error {
 		}
 		if h.Opcode.IsControl() {
 			if err := e.control(h); err != nil {
-				r.err = err
+				if e.readErr() != nil {
+					r.err = err
+				}
 				return err
 			}
 			continue

@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"math"
 	"time"
 
 	"github.com/wskit/wskit/parser"
@@ -13,8 +14,16 @@ const (
 	// decoded it, an Endpoint accepts: 32 MiB.
 	DefaultMaxMessage = 32 << 20
 	// DefaultMaxFragments is the largest number of frames one message may
-	// arrive in.
-	DefaultMaxFragments = 4096
+	// arrive in: 1<<17 (131,072), enough for a 4 MiB message in 32-byte
+	// fragments or a message of DefaultMaxMessage in 256-byte ones.
+	// MaxMessage bounds the memory a message takes; this limit guards
+	// against floods of tiny or empty fragments, whose cost is per frame
+	// (a header to parse, a check, a call) and which MaxMessage does not
+	// see.
+	DefaultMaxFragments = 1 << 17
+	// DefaultPingBurst is how many pings of a run read back to back are
+	// each answered with a pong; see PingBurst.
+	DefaultPingBurst = 64
 	// DefaultMaxPings is how many of Heartbeat's pings may go unanswered
 	// before Heartbeat gives up on the peer.
 	DefaultMaxPings = 3
@@ -30,6 +39,7 @@ type Option func(*config)
 type config struct {
 	maxMessage   int64
 	maxFragments int
+	pingBurst    int
 	maxPings     int
 	closeTimeout time.Duration
 	clock        Clock
@@ -43,6 +53,7 @@ func newConfig(opts []Option) config {
 	c := config{
 		maxMessage:   DefaultMaxMessage,
 		maxFragments: DefaultMaxFragments,
+		pingBurst:    DefaultPingBurst,
 		maxPings:     DefaultMaxPings,
 		closeTimeout: DefaultCloseTimeout,
 		clock:        realClock{},
@@ -78,6 +89,27 @@ func MaxFragments(n int) Option {
 			n = DefaultMaxFragments
 		}
 		c.maxFragments = n
+	}
+}
+
+// PingBurst sets how many pings of a run are each answered with a pong. Pings
+// read back to back — no other frame between them, and more bytes buffered
+// after each — form a run; the run ends at the first other frame, or when
+// the Endpoint has read everything buffered and would wait for more. The
+// first n pings of a run are answered at once, in order; past n, only the
+// latest ping of the run is answered, when the run ends (RFC 6455 §5.5.3
+// allows it). A flood of pings thus costs at most n+1 pongs per run and no
+// memory, while pings that arrive one at a time are all answered. n == 0
+// means DefaultPingBurst, n < 0 no limit: every ping is answered.
+func PingBurst(n int) Option {
+	return func(c *config) {
+		switch {
+		case n == 0:
+			n = DefaultPingBurst
+		case n < 0:
+			n = math.MaxInt
+		}
+		c.pingBurst = n
 	}
 }
 

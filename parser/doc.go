@@ -5,7 +5,9 @@
 // Pull mode reads from any io.Reader — a net.Conn, a UNIX socket, a file, an
 // in-memory buffer. Next returns the next whole frame with its payload
 // unmasked; NextHeader and Read stream a frame's payload for frames too large
-// to hold in memory.
+// to hold in memory. Peek shows the next frame's header and whether the
+// frame has arrived whole, so a caller can choose between the two frame by
+// frame.
 //
 // Push mode serves callers that already hold the bytes — an event loop, a
 // fuzzer. Feed takes whatever bytes arrived and calls back with every frame

@@ -652,6 +652,88 @@ func TestBuffered(t *testing.T) {
 	}
 }
 
+func TestPeek(t *testing.T) {
+	small := &frame.Text{Fin: true, Payload: []byte("hello")}
+	large := &frame.Binary{Fin: true, Payload: repeat('x', 10000)}
+	wire := encode(t, true, small, large, &frame.Ping{Payload: []byte("p")})
+
+	// Everything at hand: the small frame is complete, the large one is
+	// not (it does not fit the buffer), and Peek consumes nothing.
+	p := parser.New(bytes.NewReader(wire), parser.Role(frame.Server))
+	for range 2 {
+		h, complete, err := p.Peek()
+		if err != nil || !complete || h.Opcode != frame.OpText || h.Length != 5 {
+			t.Fatalf("Peek = %+v, %v, %v", h, complete, err)
+		}
+	}
+	if f, err := p.Next(); err != nil || string(f.(*frame.Text).Payload) != "hello" {
+		t.Fatalf("Next after Peek = %v, %v", f, err)
+	}
+	h, complete, err := p.Peek()
+	if err != nil || complete || h.Opcode != frame.OpBinary || h.Length != 10000 {
+		t.Fatalf("Peek large = %+v, %v, %v", h, complete, err)
+	}
+	// Stream it after peeking.
+	if h2, err := p.NextHeader(); err != nil || h2 != h {
+		t.Fatalf("NextHeader after Peek = %+v, %v", h2, err)
+	}
+	got, err := io.ReadAll(p)
+	if err != nil || !bytes.Equal(got, large.Payload) {
+		t.Fatalf("Read: %d bytes, %v", len(got), err)
+	}
+	if h, complete, err := p.Peek(); err != nil || !complete || h.Opcode != frame.OpPing {
+		t.Fatalf("Peek ping = %+v, %v, %v", h, complete, err)
+	}
+
+	// Bytes that trickle in: Peek reads the header only, so the frame is
+	// incomplete; Next then finishes it.
+	p = parser.New(iotest.OneByteReader(bytes.NewReader(wire)), parser.Role(frame.Server))
+	if _, complete, err := p.Peek(); err != nil || complete {
+		t.Fatalf("Peek over one-byte reads = %v, %v", complete, err)
+	}
+	if f, err := p.Next(); err != nil || string(f.(*frame.Text).Payload) != "hello" {
+		t.Fatalf("Next = %v, %v", f, err)
+	}
+
+	// A reader error in a large frame that Next began: Peek reports it
+	// incomplete, and Next resumes it.
+	p = parser.New(&timeoutReader{r: bytes.NewReader(wire[6+5:])}, parser.Role(frame.Server))
+	peeked := 0
+	for {
+		_, err := p.Next()
+		if err == nil {
+			break
+		}
+		if !isTimeout(err) {
+			t.Fatal(err)
+		}
+		h, complete, err := p.Peek()
+		if err == nil && (complete || h.Opcode != frame.OpBinary) || err != nil && !isTimeout(err) {
+			t.Fatalf("Peek mid-frame = %+v, %v, %v", h, complete, err)
+		}
+		if err == nil {
+			peeked++
+		}
+	}
+	if peeked == 0 {
+		t.Error("Peek never saw the header")
+	}
+
+	// A violation in the header is final, as for Next.
+	p = parser.New(bytes.NewReader(encode(t, false, small)), parser.Role(frame.Server))
+	if _, _, err := p.Peek(); err != frame.ErrUnmasked {
+		t.Fatalf("Peek unmasked = %v", err)
+	}
+	if _, err := p.Next(); err != frame.ErrUnmasked {
+		t.Fatalf("Next after the violation = %v", err)
+	}
+	// The end of the stream.
+	p = parser.New(bytes.NewReader(nil))
+	if _, _, err := p.Peek(); err != io.EOF {
+		t.Fatalf("Peek at the end = %v", err)
+	}
+}
+
 func TestTimeoutErrorHelper(t *testing.T) {
 	// The test reader's error is what a net.Conn returns at its deadline.
 	if !isTimeout(os.ErrDeadlineExceeded) {

@@ -18,8 +18,47 @@ func (p *Parser) NextHeader() (frame.Header, error) {
 		return frame.Header{}, ErrMidFrame
 	}
 	p.recycle()
-	if err := p.skip(); err != nil {
+	h, hl, err := p.header()
+	if err != nil {
 		return frame.Header{}, err
+	}
+	p.r += hl
+	p.hdr, p.remain, p.maskPos = h, h.Length, 0
+	return h, nil
+}
+
+// Peek reads until the next frame's header is buffered and returns it,
+// checked as NextHeader checks it, without consuming anything. complete
+// reports whether the frame's payload is buffered too, so that Next returns
+// the frame without reading. A caller can so take the frames that arrived
+// whole from Next, without a copy, and stream the others with NextHeader and
+// Read as their bytes arrive.
+//
+// After a reader error interrupted Next in a frame too large for the
+// read-ahead buffer, Peek reports that frame's header, incomplete; only Next
+// can finish it (NextHeader returns ErrMidFrame).
+func (p *Parser) Peek() (h frame.Header, complete bool, err error) {
+	if p.err != nil {
+		return frame.Header{}, false, p.err
+	}
+	if p.big != nil {
+		hl := frame.HeaderLen(*p.big)
+		h, _, _ = frame.ParseHeader((*p.big)[:hl]) // checked when it arrived
+		return h, false, nil
+	}
+	h, hl, err := p.header()
+	if err != nil {
+		return frame.Header{}, false, err
+	}
+	return h, int64(p.w-p.r-hl) >= h.Length, nil
+}
+
+// header reads until the next frame's header is buffered, after skipping
+// the rest of a streamed payload, and checks it. It returns the header and
+// its length, and consumes nothing.
+func (p *Parser) header() (frame.Header, int, error) {
+	if err := p.skip(); err != nil {
+		return frame.Header{}, 0, err
 	}
 	for {
 		data := p.buf[p.r:p.w]
@@ -29,13 +68,11 @@ func (p *Parser) NextHeader() (frame.Header, error) {
 				err = p.check(h)
 			}
 			if err != nil {
-				return frame.Header{}, p.fail(err)
+				return frame.Header{}, 0, p.fail(err)
 			}
-			p.r += hl
-			p.hdr, p.remain, p.maskPos = h, h.Length, 0
-			return h, nil
+			return h, hl, nil
 		} else if err := p.fill(max(hl, 2)); err != nil {
-			return frame.Header{}, err
+			return frame.Header{}, 0, err
 		}
 	}
 }
