@@ -56,8 +56,9 @@ func echoHandler(t *testing.T, greet string, got chan<- endpoint.Message) http.H
 
 func wsURL(s *httptest.Server) string { return "ws" + strings.TrimPrefix(s.URL, "http") }
 
-// slowInput yields its lines, then waits before reporting the end, so the
-// echoes arrive before the client closes.
+// slowInput yields its lines, then waits before reporting the end. The tests
+// wait 0: at the end of its input the client half-closes (SendClose) and
+// still prints the echoes in flight.
 type slowInput struct {
 	r    io.Reader
 	wait time.Duration
@@ -87,7 +88,7 @@ func TestInteractive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			in := &slowInput{r: strings.NewReader(tt.input), wait: 300 * time.Millisecond}
+			in := &slowInput{r: strings.NewReader(tt.input), wait: 0}
 			code := run(append(tt.args, wsURL(srv)+"/x"), in, &stdout, &stderr, nil)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr.String())
@@ -107,7 +108,7 @@ func TestRecord(t *testing.T) {
 	defer srv.Close()
 	rec := filepath.Join(t.TempDir(), "rec.bin")
 	var stdout, stderr bytes.Buffer
-	in := &slowInput{r: strings.NewReader("one\ntwo\n"), wait: 300 * time.Millisecond}
+	in := &slowInput{r: strings.NewReader("one\ntwo\n"), wait: 0}
 	if code := run([]string{"-record", rec, wsURL(srv)}, in, &stdout, &stderr, nil); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -224,7 +225,7 @@ func TestUnixSocket(t *testing.T) {
 	srv.Start()
 	defer srv.Close()
 	var stdout, stderr bytes.Buffer
-	in := &slowInput{r: strings.NewReader("via unix\n"), wait: 300 * time.Millisecond}
+	in := &slowInput{r: strings.NewReader("via unix\n"), wait: 0}
 	if code := run([]string{"-unix", sock, "ws://localhost/chat"}, in, &stdout, &stderr, nil); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}

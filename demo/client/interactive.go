@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 	"unicode/utf8"
 
+	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
 )
 
@@ -75,14 +77,33 @@ func (c *wsConn) interactive(stdin io.Reader, stdout, stderr io.Writer, interrup
 	}
 }
 
-// closeAndWait runs the closing handshake with 1000 while the reader
-// goroutine sees the server's answer.
+// closeWait bounds how long the client waits for the server's close after
+// sending its own.
+var closeWait = 5 * time.Second
+
+// closeAndWait half-closes the connection with 1000 and waits, at most
+// closeWait, for the reader goroutine to see the server's close. Until then
+// the reader still prints the messages the server sent before it saw the
+// close (the echoes of the last lines, say). Past the bound it closes the
+// transport, which ends the reader.
 func (c *wsConn) closeAndWait(readDone <-chan int, stderr io.Writer) int {
-	err := c.ep.Close(frame.CloseNormal, "")
-	code := <-readDone
-	if err != nil {
+	c.nc.SetWriteDeadline(time.Now().Add(closeWait))
+	if err := c.ep.SendClose(frame.CloseNormal, ""); err != nil && err != endpoint.ErrClosed {
+		// The close could not be sent: end the connection.
 		fmt.Fprintln(stderr, "client: close:", err)
+		c.nc.Close()
+		<-readDone
 		return 1
 	}
-	return code
+	t := time.NewTimer(closeWait)
+	defer t.Stop()
+	select {
+	case code := <-readDone:
+		return code
+	case <-t.C:
+		fmt.Fprintf(stderr, "client: close: no close from the server within %v\n", closeWait)
+		c.nc.Close()
+		<-readDone
+		return 1
+	}
 }
