@@ -16,9 +16,11 @@ type ParseFunc func(h Header, payload []byte) (Frame, error)
 // opcodes nobody registered fail with ErrReservedOpcode. The zero Decoder is
 // ready to use.
 type Decoder struct {
-	// Lenient decodes frames that break the rules (a close frame with an
-	// invalid code or reason, an unregistered opcode as a *Raw) instead of
-	// failing, for tools that test other implementations.
+	// Lenient decodes frames that break the rules instead of failing, for
+	// tools that test other implementations: a close frame with an invalid
+	// code or reason as a *Close, and an unregistered opcode or a control
+	// frame that is fragmented, carries RSV bits or is longer than 125
+	// bytes as a *Raw, which keeps every bit of its header.
 	Lenient bool
 
 	text   Text
@@ -53,6 +55,12 @@ func (d *Decoder) Registered(op Opcode) bool {
 // unmasked and hold exactly h.Length bytes.
 func (d *Decoder) Decode(h Header, payload []byte) (Frame, error) {
 	w := wire{h.Masked, h.Mask}
+	if d.Lenient && h.Opcode.IsControl() && (!h.Fin || h.Rsv != 0 || h.Length > MaxControlPayload) {
+		// The control types cannot hold FIN, RSV bits or a long payload:
+		// a Raw keeps everything the wire said.
+		d.raw = Raw{Head: h, Payload: payload}
+		return &d.raw, nil
+	}
 	switch h.Opcode {
 	case OpText:
 		d.text = Text{Fin: h.Fin, Rsv: h.Rsv, Payload: payload, wire: w}

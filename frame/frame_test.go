@@ -561,3 +561,26 @@ func TestWriteAllocsMixedSizes(t *testing.T) {
 type countWriter struct{ n int }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+func TestLenientKeepsIllegalControlHeaders(t *testing.T) {
+	tests := []frame.Header{
+		{Fin: false, Opcode: frame.OpPing, Length: 3},
+		{Fin: true, Rsv: frame.Rsv1, Opcode: frame.OpPong, Length: 3},
+		{Fin: true, Opcode: frame.OpClose, Length: 126},
+	}
+	for _, h := range tests {
+		d := frame.Decoder{Lenient: true}
+		payload := make([]byte, h.Length)
+		f, err := d.Decode(h, payload)
+		if err != nil {
+			t.Fatalf("Decode(%+v): %v", h, err)
+		}
+		raw, ok := f.(*frame.Raw)
+		if !ok {
+			t.Fatalf("Decode(%+v) = %T, want *frame.Raw", h, f)
+		}
+		if diff := cmp.Diff(h, raw.Header()); diff != "" {
+			t.Errorf("header lost bits (-want +got):\n%s", diff)
+		}
+	}
+}

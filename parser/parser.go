@@ -29,6 +29,7 @@ type Parser struct {
 	big  *[]byte // a frame too large for buf, being assembled in (*big)[:bigN]
 	bigN int
 	lent *[]byte // the pooled buffer behind the last frame returned
+	hint int     // the size of the last frame that needed a buffer of its own
 
 	hdr     frame.Header // the frame being streamed by NextHeader and Read
 	remain  int64        // its payload bytes not yet read
@@ -107,8 +108,10 @@ func (p *Parser) Next() (frame.Frame, error) {
 			// The frame does not fit the read-ahead buffer, which holds
 			// nothing beyond it: move it to a buffer of its own that grows
 			// as the payload arrives, so a large declared length costs
-			// nothing until its bytes come.
-			p.big = pool.Get(min(need, max(2*len(p.buf), 64<<10)))
+			// nothing until its bytes come. It starts at the size of the
+			// last large frame, which did arrive, so a steady stream of
+			// large frames is not copied while its buffer grows.
+			p.big = pool.Get(min(need, max(2*len(p.buf), 64<<10, p.hint)))
 			p.bigN = copy(*p.big, p.buf[p.r:p.w])
 			p.r, p.w = 0, 0
 			break
@@ -149,7 +152,7 @@ func (p *Parser) nextBig() (frame.Frame, error) {
 		}
 	}
 	f, _, _, err := p.step((*p.big)[:need])
-	p.lent, p.big, p.bigN = p.big, nil, 0
+	p.lent, p.big, p.bigN, p.hint = p.big, nil, 0, need
 	if err != nil {
 		return nil, p.fail(err)
 	}
