@@ -2,6 +2,19 @@ module github.com/wskit/wskit/interop
 
 go 1.26
 
-require github.com/wskit/wskit v0.0.0
+require (
+	github.com/coder/websocket v1.8.15
+	github.com/gobwas/httphead v0.1.0
+	github.com/gobwas/ws v1.5.0
+	github.com/gorilla/websocket v1.5.3
+	github.com/lxzan/gws v1.8.9
+	github.com/wskit/wskit v0.0.0
+)
+
+require (
+	github.com/dolthub/maphash v0.1.0 // indirect
+	github.com/klauspost/compress v1.17.9 // indirect
+	github.com/valyala/bytebufferpool v1.0.0 // indirect
+)
 
 replace github.com/wskit/wskit => ../
