@@ -1,6 +1,6 @@
 module github.com/wskit/wskit/interop/bench
 
-go 1.26
+go 1.26.0
 
 require github.com/wskit/wskit v0.0.0
 
@@ -12,10 +12,14 @@ require (
 )
 
 require (
+	github.com/aclements/go-moremath v0.0.0-20210112150236-f10218a38794 // indirect
 	github.com/dolthub/maphash v0.1.0 // indirect
 	github.com/gobwas/httphead v0.1.0 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
+	golang.org/x/perf v0.0.0-20260908200009-22c9c6c9d4da // indirect
 )
 
 replace github.com/wskit/wskit => ../../
+
+tool golang.org/x/perf/cmd/benchstat

@@ -1,0 +1,319 @@
+// Command report runs every workload of interop/bench and writes
+// docs/benchmarks.md: the micro-benchmarks (go test -bench, -count runs,
+// summarized by median, with benchstat's output kept beside), the echo over
+// loopback TCP and the idle connections, each server in a process of its
+// own, driven by the same hand-rolled client.
+//
+//	cd interop/bench && go run ./cmd/report          # about 10 minutes
+//	cd interop/bench && go run ./cmd/report -short   # smoke run, under 2 minutes
+//
+// -short runs each benchmark once briefly, the echo for half a second and
+// 1,000 idle connections, and writes results/benchmarks-short.md instead of
+// the docs.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wskit/wskit/interop/bench"
+)
+
+var (
+	short     = flag.Bool("short", false, "smoke mode: one short run of everything; writes results/benchmarks-short.md")
+	count     = flag.Int("count", 5, "runs of each micro-benchmark")
+	benchtime = flag.String("benchtime", "150ms", "go test -benchtime of each run")
+	out       = flag.String("out", "../../docs/benchmarks.md", "the report to write")
+	results   = flag.String("results", "results", "directory for raw outputs (go test, benchstat, profiles)")
+	echoDur   = flag.Duration("echo", 3*time.Second, "duration of each echo run")
+	idleConns = flag.Int("idle", 10000, "idle connections per server")
+	profile   = flag.Bool("profile", true, "CPU-profile wskit's side of every micro-benchmark row whose target is not met")
+	only      = flag.String("bench", ".", "go test -bench pattern of the micro-benchmarks")
+)
+
+func main() {
+	flag.Parse()
+	log.SetFlags(log.Ltime)
+	if *short {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		def := func(name string, apply func()) {
+			if !set[name] {
+				apply()
+			}
+		}
+		def("count", func() { *count = 1 })
+		def("benchtime", func() { *benchtime = "20ms" })
+		def("out", func() { *out = filepath.Join(*results, "benchmarks-short.md") })
+		def("echo", func() { *echoDur = 500 * time.Millisecond })
+		def("idle", func() { *idleConns = 1000 })
+		def("profile", func() { *profile = false })
+	}
+	if _, err := os.Stat("cmd/report"); err != nil {
+		log.Fatal("run from interop/bench: cd interop/bench && go run ./cmd/report")
+	}
+	raiseNoFile()
+	must(os.MkdirAll(*results, 0o755))
+	bin, err := os.MkdirTemp("", "wskit-bench")
+	must(err)
+	defer os.RemoveAll(bin)
+
+	start := time.Now()
+	r := &report{date: start.UTC().Format("2006-01-02 15:04 UTC")}
+	r.machine = machine()
+	r.goVersion = strings.TrimSpace(run("go", "version"))
+
+	log.Print("building servers")
+	run("go", "build", "-o", filepath.Join(bin, "server"), "./cmd/server")
+	run("go", "build", "-o", filepath.Join(bin, "epoll"), "github.com/wskit/wskit/demo/epoll")
+
+	log.Printf("micro-benchmarks: -count %d -benchtime %s", *count, *benchtime)
+	raw := run("go", "test", "-run", "^$", "-bench", *only, "-benchmem",
+		"-count", strconv.Itoa(*count), "-benchtime", *benchtime, "-timeout", "30m", ".")
+	rawPath := filepath.Join(*results, "raw.txt")
+	must(os.WriteFile(rawPath, []byte(raw), 0o644))
+	bs := run("go", "tool", "benchstat", "-col", "/lib", rawPath)
+	must(os.WriteFile(filepath.Join(*results, "benchstat.txt"), []byte(bs), 0o644))
+	r.micro = parse(raw)
+
+	servers := []string{"wskit", "wskit-epoll", "gorilla", "gobwas", "coder", "gws"}
+	for _, s := range servers {
+		for _, n := range []int{1, 64, 1000} {
+			log.Printf("echo: %s, %d connections", s, n)
+			r.echo = append(r.echo, echoRun(bin, s, n))
+		}
+	}
+	for _, s := range servers {
+		log.Printf("idle: %s, %d connections", s, *idleConns)
+		r.idle = append(r.idle, idleRun(bin, s, *idleConns))
+	}
+
+	r.evaluate()
+	if *profile {
+		r.profiles()
+	}
+	r.elapsed = time.Since(start)
+	must(os.WriteFile(*out, []byte(r.markdown()), 0o644))
+	log.Printf("wrote %s in %s", *out, r.elapsed.Round(time.Second))
+	for _, t := range r.targets {
+		log.Printf("%-4s %s: %s", mark(t.met), t.name, t.measured)
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run runs a command in the current directory and returns its output;
+// stderr passes through.
+func run(name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	cmd.Stderr = os.Stderr
+	var b bytes.Buffer
+	cmd.Stdout = &b
+	if err := cmd.Run(); err != nil {
+		os.Stdout.Write(b.Bytes())
+		log.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
+	}
+	return b.String()
+}
+
+func raiseNoFile() {
+	var l syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+}
+
+func machine() string {
+	cpu := runtime.GOARCH
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "model name"); ok {
+				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(v), ":"))
+				break
+			}
+		}
+	}
+	mem := ""
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		f := strings.Fields(string(b))
+		if len(f) > 1 {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			mem = fmt.Sprintf(", %.0f GiB", kb/(1<<20))
+		}
+	}
+	return fmt.Sprintf("%s/%s, %s, %d cores%s", runtime.GOOS, runtime.GOARCH, cpu, runtime.NumCPU(), mem)
+}
+
+// ---- micro-benchmarks ----
+
+// stat is one benchmark's medians over its runs.
+type stat struct {
+	ns, mbs, bytes, allocs float64
+	lo, hi                 float64 // ns/op extremes
+	runs                   int
+}
+
+var suffix = regexp.MustCompile(`-\d+$`)
+
+// parse reads go test -bench output into medians by benchmark name (without
+// the Benchmark prefix and the -GOMAXPROCS suffix).
+func parse(raw string) map[string]stat {
+	vals := map[string]map[string][]float64{}
+	for _, line := range strings.Split(raw, "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+			continue
+		}
+		name := suffix.ReplaceAllString(strings.TrimPrefix(f[0], "Benchmark"), "")
+		if vals[name] == nil {
+			vals[name] = map[string][]float64{}
+		}
+		for i := 2; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err == nil {
+				vals[name][f[i+1]] = append(vals[name][f[i+1]], v)
+			}
+		}
+	}
+	m := map[string]stat{}
+	for name, units := range vals {
+		ns := units["ns/op"]
+		m[name] = stat{ns: median(ns), mbs: median(units["MB/s"]), bytes: median(units["B/op"]),
+			allocs: median(units["allocs/op"]), lo: slices.Min(ns), hi: slices.Max(ns), runs: len(ns)}
+	}
+	return m
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	sort.Float64s(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// ---- servers in processes of their own ----
+
+type serverProc struct {
+	cmd   *exec.Cmd
+	in    io.WriteCloser
+	out   *bufio.Reader
+	addr  string
+	stats []bench.Stats
+}
+
+func startServer(bin, name string) *serverProc {
+	var cmd *exec.Cmd
+	if name == "wskit-epoll" {
+		cmd = exec.Command(filepath.Join(bin, "epoll"), "-addr", "127.0.0.1:0", "-stats")
+	} else {
+		cmd = exec.Command(filepath.Join(bin, "server"), "-lib", name, "-addr", "127.0.0.1:0")
+	}
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	must(err)
+	outp, err := cmd.StdoutPipe()
+	must(err)
+	must(cmd.Start())
+	p := &serverProc{cmd: cmd, in: in, out: bufio.NewReader(outp)}
+	line, err := p.out.ReadString('\n')
+	if err != nil {
+		log.Fatalf("%s: %v", name, err)
+	}
+	p.addr = strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	return p
+}
+
+func (p *serverProc) sample() bench.Stats {
+	fmt.Fprintln(p.in, "stats")
+	line, err := p.out.ReadString('\n')
+	must(err)
+	var s bench.Stats
+	must(json.Unmarshal([]byte(line), &s))
+	return s
+}
+
+func (p *serverProc) stop() {
+	p.in.Close()
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+type echoResult struct {
+	server      string
+	conns       int
+	rtps        float64
+	errors      int64
+	base, under bench.Stats // server memory before and during the run
+}
+
+func echoRun(bin, server string, conns int) echoResult {
+	p := startServer(bin, server)
+	defer p.stop()
+	base := p.sample()
+	var under bench.Stats
+	res, err := bench.Echo(p.addr, conns, 1<<10, *echoDur, func() { under = p.sample() })
+	if err != nil {
+		log.Printf("echo %s: %v", server, err)
+	}
+	return echoResult{server: server, conns: conns, rtps: res.PerSecond(), errors: res.Errors, base: base, under: under}
+}
+
+type idleResult struct {
+	server      string
+	conns       int
+	base, after bench.Stats
+	err         error
+}
+
+// perConn returns heap+stack and RSS bytes per connection.
+func (r idleResult) perConn() (heapStack, rss float64) {
+	n := float64(r.conns)
+	hs := float64(int64(r.after.HeapAlloc+r.after.StackInuse) - int64(r.base.HeapAlloc+r.base.StackInuse))
+	return hs / n, float64(int64(r.after.RSS)-int64(r.base.RSS)) / n
+}
+
+func idleRun(bin, server string, n int) idleResult {
+	p := startServer(bin, server)
+	defer p.stop()
+	base := p.sample()
+	cs, err := bench.DialMany(p.addr, n)
+	if err != nil {
+		return idleResult{server: server, conns: n, err: err}
+	}
+	time.Sleep(time.Second) // let every server goroutine reach its read
+	after := p.sample()
+	bench.CloseAll(cs)
+	return idleResult{server: server, conns: n, base: base, after: after}
+}
