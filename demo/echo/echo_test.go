@@ -183,7 +183,13 @@ func TestEchoMessages(t *testing.T) {
 }
 
 func TestBadHandshakes(t *testing.T) {
-	url, _, _ := start(t, "-addr", "127.0.0.1:0", "-origin", "http://allowed.example")
+	url, logs, _ := start(t, "-addr", "127.0.0.1:0", "-origin", "http://allowed.example")
+	defer func() {
+		// RFC 6455 §7.1.7: a server that refuses or fails a connection logs it.
+		if n := strings.Count(logs.String(), "refused "); n != 4 {
+			t.Errorf("log has %d refusals, want 4:\n%s", n, logs)
+		}
+	}()
 	good := func(h http.Header) http.Header {
 		h.Set("Upgrade", "websocket")
 		h.Set("Connection", "Upgrade")
@@ -367,5 +373,20 @@ func TestSIGINT(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "close=1001") {
 		t.Errorf("log does not record the 1001 close:\n%s", logs)
+	}
+}
+
+// TestClosesTCPAfterClosingHandshake checks RFC 6455 §7.1.1: once the
+// closing handshake is done, the server closes the TCP connection at once.
+func TestClosesTCPAfterClosingHandshake(t *testing.T) {
+	url, _, _ := start(t, "-addr", "127.0.0.1:0")
+	addr := hostOf(url)
+	ep, _, nc := wsDial(t, "tcp", addr, "ws://"+addr+"/echo", &client.Config{})
+	if err := ep.Close(frame.CloseNormal, ""); err != nil {
+		t.Fatal(err)
+	}
+	nc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if n, err := nc.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+		t.Fatalf("after the closing handshake the connection gave %d bytes, %v; want EOF", n, err)
 	}
 }

@@ -40,10 +40,13 @@ type echoServer struct {
 	down  bool
 }
 
-// conn is one echo connection.
+// conn is one echo connection. It is tracked from before its 101 goes
+// out, so that a client that got the 101 can already be pinged; ready is
+// closed once ep is set.
 type conn struct {
-	ep  *endpoint.Endpoint
-	id  string
+	ep    *endpoint.Endpoint
+	ready chan struct{}
+	id    string
 	in  atomic.Int64
 	out atomic.Int64
 }
@@ -99,6 +102,9 @@ func (s *echoServer) echo(w http.ResponseWriter, r *http.Request) {
 	}
 	defer s.wg.Done()
 
+	c := &conn{id: r.URL.Query().Get("id"), ready: make(chan struct{})}
+	s.track(c, true)
+	defer s.track(c, false)
 	up, err := s.hs.Upgrade(w, r)
 	if err != nil {
 		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
@@ -106,7 +112,6 @@ func (s *echoServer) echo(w http.ResponseWriter, r *http.Request) {
 	}
 	defer up.Close()
 
-	c := &conn{id: r.URL.Query().Get("id")}
 	var rd io.Reader
 	var wr io.Writer
 	popts := []parser.Option{}
@@ -134,8 +139,7 @@ func (s *echoServer) echo(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.ep = endpoint.New(frame.Server, rd, wr, opts...)
-	s.track(c, true)
-	defer s.track(c, false)
+	close(c.ready)
 
 	start := time.Now()
 	err = s.loop(c)
@@ -218,6 +222,12 @@ func (s *echoServer) ping(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "no such connection", http.StatusNotFound)
 		return
 	}
+	select {
+	case <-c.ready:
+	case <-time.After(3 * time.Second):
+		http.Error(w, "connection not open", http.StatusConflict)
+		return
+	}
 	start := time.Now()
 	if err := c.ep.Heartbeat(); err != nil {
 		http.Error(w, err.Error(), http.StatusConflict)
@@ -246,7 +256,11 @@ func (s *echoServer) shutdown(wait time.Duration) {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		go c.ep.Close(frame.CloseGoingAway, "server shutting down")
+		select {
+		case <-c.ready:
+			go c.ep.Close(frame.CloseGoingAway, "server shutting down")
+		default: // still in its handshake: nothing to close yet
+		}
 	}
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()

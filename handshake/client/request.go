@@ -88,13 +88,23 @@ func NewRequest(rawURL string, cfg *Config) (*Request, error) {
 		return nil, fmt.Errorf("%w: a WebSocket URL has no fragment", ErrBadURL)
 	}
 	host := u.Hostname()
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			// RFC 6455 §3 and §11.1: the host goes on the wire in its
+			// ASCII (punycode) form. Converting needs an IDNA table this
+			// package does not carry, so the caller converts.
+			return nil, fmt.Errorf("%w: host %q is not ASCII; use its punycode form (e.g. from golang.org/x/net/idna)", ErrBadURL, host)
+		}
+	}
 	if strings.Contains(host, ":") {
 		host = "[" + host + "]"
 	}
 	if p := u.Port(); p != "" && p != defPort {
 		host += ":" + p
 	}
-	path := u.RequestURI()
+	// RFC 6455 §11.1: the resource name is ASCII. net/url escapes a
+	// path's non-ASCII bytes but leaves a query as given.
+	path := escapeNonASCII(u.RequestURI())
 	if !handshake.ValidHeaderField("Host", host) || strings.ContainsAny(path, " \t\r\n") {
 		return nil, fmt.Errorf("%w: %q has characters a request line cannot carry", ErrBadURL, rawURL)
 	}
@@ -246,4 +256,28 @@ func (r *Request) WriteTo(w io.Writer) (int64, error) {
 	buf.B = r.AppendText(buf.B[:0])
 	n, err := w.Write(buf.B)
 	return int64(n), err
+}
+
+// escapeNonASCII percent-encodes the bytes of s outside printable ASCII,
+// leaving everything else, existing escapes included, as it is.
+func escapeNonASCII(s string) string {
+	const hex = "0123456789ABCDEF"
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
+	b := make([]byte, 0, len(s)+2*n)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x80 {
+			b = append(b, '%', hex[c>>4], hex[c&15])
+		} else {
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }

@@ -56,6 +56,7 @@ func TestNewRequestErrors(t *testing.T) {
 	}{
 		{"ftp://example.com/", nil, client.ErrBadURL},
 		{"example.com/", nil, client.ErrBadURL},
+		{"ws://bücher.example/", nil, client.ErrBadURL},
 		{"ws:///path", nil, client.ErrBadURL},
 		{"ws://example.com/#frag", nil, client.ErrBadURL},
 		{"ws://example.com/#", nil, client.ErrBadURL},
@@ -141,5 +142,25 @@ func TestRequestText(t *testing.T) {
 	h2 := req.HTTP2Request(context.Background(), nil)
 	if h2.Method != "CONNECT" || h2.Header.Get(":protocol") != "websocket" || h2.Header.Get("Upgrade") != "" || h2.Header.Get("Sec-WebSocket-Key") != "" || h2.Header.Get("Sec-WebSocket-Version") != "13" {
 		t.Errorf("HTTP2Request = %s %v", h2.Method, h2.Header)
+	}
+}
+
+func TestNewRequestEncodesPath(t *testing.T) {
+	// RFC 6455 §11.1: non-ASCII characters of the resource name go out
+	// UTF-8 percent-encoded.
+	req, err := client.NewRequest("ws://example.com/ä b?q=ü", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/%C3%A4%20b?q=%C3%BC"; req.Path != want {
+		t.Errorf("Path = %q, want %q", req.Path, want)
+	}
+	// RFC 6455 §3: a "#" that is not a fragment stays escaped.
+	req, err = client.NewRequest("ws://example.com/a%23b", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/a%23b"; req.Path != want {
+		t.Errorf("Path = %q, want %q", req.Path, want)
 	}
 }
