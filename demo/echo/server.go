@@ -47,8 +47,8 @@ type conn struct {
 	ep    *endpoint.Endpoint
 	ready chan struct{}
 	id    string
-	in  atomic.Int64
-	out atomic.Int64
+	in    atomic.Int64
+	out   atomic.Int64
 }
 
 func newServer(o options, logger *log.Logger) *echoServer {
