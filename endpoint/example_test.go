@@ -126,3 +126,58 @@ func Example_client() {
 	// server: peer closed with 1000 (normal closure)
 	// client: closing handshake complete: true
 }
+
+// A client that sends all it has to say, half-closes with SendClose, and
+// still receives the replies in flight, then the server's close.
+func ExampleEndpoint_SendClose() {
+	dir, _ := os.MkdirTemp("", "ws")
+	defer os.RemoveAll(dir)
+	ln, err := net.Listen("unix", filepath.Join(dir, "echo.sock"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer ln.Close()
+	done := make(chan struct{})
+	go func() {
+		conn, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		serve(conn, done)
+	}()
+
+	conn, err := net.Dial("unix", ln.Addr().String())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ep := endpoint.New(frame.Client, conn, conn)
+	for _, s := range []string{"one", "two", "three"} {
+		ep.WriteMessage(frame.OpText, []byte(s))
+	}
+	ep.SendClose(frame.CloseNormal, "") // returns at once: nothing more to send
+
+	// The replies still arrive; a real client bounds this loop with a
+	// read deadline or a timer that closes conn.
+	var replies []string
+	for {
+		m, err := ep.NextMessage()
+		if err != nil {
+			<-done
+			fmt.Println("client: replies:", replies)
+			fmt.Println("client:", err)
+			break
+		}
+		replies = append(replies, string(m.Data))
+	}
+	conn.Close()
+
+	// Output:
+	// server: text "one"
+	// server: text "two"
+	// server: text "three"
+	// server: peer closed with 1000 (normal closure)
+	// client: replies: [one two three]
+	// client: endpoint: peer closed: 1000 (normal closure)
+}
