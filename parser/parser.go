@@ -242,6 +242,11 @@ func (p *Parser) read(b []byte) (int, error) {
 // fill reads until the read-ahead buffer holds need unread bytes; need must
 // not exceed its size.
 func (p *Parser) fill(need int) error {
+	if p.r == p.w {
+		// Nothing unread: read into the whole buffer, so that a frame
+		// that fits arrives whole rather than cut at the buffer's end.
+		p.r, p.w = 0, 0
+	}
 	if len(p.buf)-p.r < need {
 		p.w = copy(p.buf, p.buf[p.r:p.w])
 		p.r = 0

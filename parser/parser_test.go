@@ -736,6 +736,39 @@ func TestPeek(t *testing.T) {
 	}
 }
 
+// TestPeekWholeFrames reads frames that each arrive in one read: Peek finds
+// every one complete, however far into its buffer the last one ended.
+func TestPeekWholeFrames(t *testing.T) {
+	f := &frame.Text{Fin: true, Payload: repeat('a', 1024)}
+	var chunks [][]byte
+	for range 20 {
+		chunks = append(chunks, encode(t, true, f))
+	}
+	p := parser.New(&chunkReader{chunks: chunks}, parser.Role(frame.Server))
+	for i := range chunks {
+		if _, complete, err := p.Peek(); err != nil || !complete {
+			t.Fatalf("frame %d: Peek = %v, %v", i, complete, err)
+		}
+		if _, err := p.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// chunkReader returns one chunk per Read.
+type chunkReader struct{ chunks [][]byte }
+
+func (r *chunkReader) Read(b []byte) (int, error) {
+	if len(r.chunks) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(b, r.chunks[0])
+	if r.chunks[0] = r.chunks[0][n:]; len(r.chunks[0]) == 0 {
+		r.chunks = r.chunks[1:]
+	}
+	return n, nil
+}
+
 func TestTimeoutErrorHelper(t *testing.T) {
 	// The test reader's error is what a net.Conn returns at its deadline.
 	if !isTimeout(os.ErrDeadlineExceeded) {
