@@ -224,6 +224,13 @@ func laxEcho(conn net.Conn, br *bufio.Reader) {
 		case *frame.Close:
 			frame.Write(conn, &frame.Close{Code: frame.CloseNormal})
 			return
+		case *frame.Raw:
+			// An illegal close frame (too long, fragmented, RSV bits)
+			// decodes as Raw; the broken peer answers it all the same.
+			if f.Head.Opcode == frame.OpClose {
+				frame.Write(conn, &frame.Close{Code: frame.CloseNormal})
+				return
+			}
 		}
 	}
 }
