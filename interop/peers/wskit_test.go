@@ -25,13 +25,6 @@ import (
 // 16 MiB.
 const maxMessage = 64 << 20
 
-// maxFragments is the wskit side's MaxFragments. The default (4096) is too
-// few for a 16 MiB message from a peer that sends 4 KiB frames: gorilla
-// sends a compressed message in frames the size of its write buffer (4096
-// bytes), so 16 MiB of incompressible data arrives in about 4100 frames and
-// the endpoint fails the connection with 1008. The matrix notes this.
-const maxFragments = 16384
-
 // The subprotocols: a client offers clientProtocols, a server speaks
 // serverProtocols; the one they share is wantProtocol.
 var (
@@ -158,7 +151,6 @@ func newWSConn(role frame.Role, nc net.Conn, leftover []byte, protocol string, a
 	c := &wsConn{nc: nc, role: role, protocol: protocol}
 	opts := []endpoint.Option{
 		endpoint.MaxMessage(maxMessage),
-		endpoint.MaxFragments(maxFragments),
 		endpoint.FrameSize(fragFrame),
 		endpoint.ParserOptions(parser.Leftover(leftover)),
 		endpoint.CloseTimeout(5 * time.Second),
