@@ -1,6 +1,6 @@
 module github.com/wskit/wskit/interop/bench
 
-go 1.26
+go 1.26.0
 
 require github.com/wskit/wskit v0.0.0
 
