@@ -52,6 +52,36 @@ func maskGeneric(b []byte, k64 uint64) {
 	}
 }
 
+// MaskCopy writes src, masked with key, to dst and returns the offset for
+// the piece that follows, as Mask does in place. It copies min(len(dst),
+// len(src)) bytes in one pass, so a sender masks while it copies a payload
+// into its frame buffer instead of copying and then masking. dst and src must
+// not overlap unless they are the same slice.
+func MaskCopy(dst, src []byte, key [4]byte, pos int) int {
+	n := min(len(dst), len(src))
+	dst, src = dst[:n], src[:n]
+	if !useAsm || n < asmMin {
+		// Short payloads: memmove and the unrolled in-place loop beat a
+		// fused eight-byte loop.
+		copy(dst, src)
+		return Mask(dst, key, pos)
+	}
+	next := (pos + n) & 3
+	k32 := bits.RotateLeft32(binary.LittleEndian.Uint32(key[:]), -8*(pos&3))
+	k64 := uint64(k32) | uint64(k32)<<32
+	m := n &^ 31
+	maskCopyAsm(&dst[0], &src[0], m, k64)
+	dst, src = dst[m:], src[m:]
+	for len(src) >= 8 {
+		binary.LittleEndian.PutUint64(dst, binary.LittleEndian.Uint64(src)^k64)
+		dst, src = dst[8:], src[8:]
+	}
+	for i := range src {
+		dst[i] = src[i] ^ byte(k64>>(8*i))
+	}
+	return next
+}
+
 // NewMaskKey returns a fresh masking key. Keys come from the runtime's
 // ChaCha8 generator, which is seeded from the operating system's entropy and
 // safe for concurrent use: unpredictable, as RFC 6455 §10.3 requires, and

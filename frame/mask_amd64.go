@@ -15,6 +15,12 @@ var useAsm = hasAVX2()
 //go:noescape
 func maskAsm(p *byte, n int, key uint64)
 
+// maskCopyAsm writes the n bytes at src, XORed with the key repeated in
+// key, to dst; n is a multiple of 32. dst and src do not overlap.
+//
+//go:noescape
+func maskCopyAsm(dst, src *byte, n int, key uint64)
+
 func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)

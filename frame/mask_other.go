@@ -8,3 +8,5 @@ const asmMin = 0
 var useAsm = false
 
 func maskAsm(p *byte, n int, key uint64) { panic("unreachable") }
+
+func maskCopyAsm(dst, src *byte, n int, key uint64) { panic("unreachable") }

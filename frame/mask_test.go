@@ -167,5 +167,55 @@ func FuzzMask(f *testing.F) {
 		if string(fast) != string(want) || string(generic) != string(want) {
 			t.Fatalf("masking %d bytes at offset %d disagrees with the definition", len(b), pos)
 		}
+		copied := make([]byte, len(b))
+		MaskCopy(copied, b, k, pos)
+		if string(copied) != string(want) {
+			t.Fatalf("MaskCopy of %d bytes at offset %d disagrees with the definition", len(b), pos)
+		}
 	})
+}
+
+func TestMaskCopy(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, 7, 8, 31, 32, 255, 256, 257, 1000, 4096, 65537} {
+		src := make([]byte, n+1)
+		for i := range src {
+			src[i] = byte(rng.Uint32())
+		}
+		for pos := range 4 {
+			key := NewMaskKey()
+			for _, asm := range []bool{true, false} {
+				saved := useAsm
+				useAsm = useAsm && asm
+				dst := make([]byte, n)
+				next := MaskCopy(dst, src[1:], key, pos)
+				useAsm = saved
+				want := append([]byte(nil), src[1:]...)
+				maskBytewise(want, key, pos)
+				if string(dst) != string(want) || next != (pos+n)&3 {
+					t.Fatalf("MaskCopy(len %d, pos %d, asm %v) differs from the definition", n, pos, asm)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkMaskCopy(b *testing.B) {
+	key := [4]byte{1, 2, 3, 4}
+	for _, n := range maskSizes {
+		src, dst := make([]byte, n), make([]byte, n)
+		b.Run("maskcopy/"+sizeName(n), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for b.Loop() {
+				MaskCopy(dst, src, key, 0)
+			}
+		})
+		b.Run("copy+mask/"+sizeName(n), func(b *testing.B) {
+			b.SetBytes(int64(n))
+			for b.Loop() {
+				copy(dst, src)
+				Mask(dst, key, 0)
+			}
+		})
+	}
 }
