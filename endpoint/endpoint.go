@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -57,7 +58,10 @@ type Endpoint struct {
 	werr      error
 	wbuf      *[]byte
 	cbuf      [frame.MaxHeaderSize + frame.MaxControlPayload]byte
-	enc       [2][]byte // extension output
+	hbuf      [frame.MaxHeaderSize]byte // the header of a frame written without a copy
+	wvec      [2][]byte                 // header and payload of such a frame
+	wbufs     net.Buffers               // wvec as net.Buffers, kept here so that writing allocates nothing
+	enc       [2][]byte                 // extension output
 	mw        messageWriter
 	sopts     []streamer.Option
 
@@ -696,11 +700,30 @@ func (e *Endpoint) sendClose(code frame.CloseCode, reason string) error {
 	return e.writeControl(frame.OpClose, p)
 }
 
+// directWrite is the payload size from which an unmasked frame is written
+// without copying its payload: below it, one copy and one Write cost less
+// than a second write or a writev.
+const directWrite = 2 << 10
+
 // writeData sends a data frame; e.msgMu is held.
 func (e *Endpoint) writeData(op frame.Opcode, rsv byte, payload []byte) error {
 	e.wmu.Lock()
 	defer e.wmu.Unlock()
 	if err := e.usable(); err != nil {
+		return err
+	}
+	if e.cfg.keys == nil && len(payload) >= directWrite {
+		// A large unmasked payload goes out without a copy: header and
+		// payload as net.Buffers, one writev on a TCP or UNIX connection
+		// (two Write calls on other writers, still under the frame lock).
+		hdr, _, _ := e.appendHeader(e.hbuf[:0], op, rsv, len(payload))
+		e.wvec[0], e.wvec[1] = hdr, payload
+		e.wbufs = e.wvec[:]
+		_, err := e.wbufs.WriteTo(e.w)
+		e.wvec[1], e.wbufs = nil, nil // do not keep the caller's payload
+		if err != nil {
+			e.werr = err
+		}
 		return err
 	}
 	need := frame.MaxHeaderSize + len(payload)
@@ -710,9 +733,12 @@ func (e *Endpoint) writeData(op frame.Opcode, rsv byte, payload []byte) error {
 	}
 	b, masked, key := e.appendHeader((*e.wbuf)[:0], op, rsv, len(payload))
 	start := len(b)
-	b = append(b, payload...)
 	if masked {
-		frame.Mask(b[start:], key, 0)
+		// Mask while copying: one pass over the payload, not two.
+		b = b[:start+len(payload)]
+		frame.MaskCopy(b[start:], payload, key, 0)
+	} else {
+		b = append(b, payload...)
 	}
 	err := e.write(b)
 	if cap(*e.wbuf) > keepBuffer {
@@ -723,8 +749,12 @@ func (e *Endpoint) writeData(op frame.Opcode, rsv byte, payload []byte) error {
 }
 
 // WriteMessage sends data as one message of type op (frame.OpText or
-// frame.OpBinary) in a single frame, encoded by the extensions, written with
-// one Write call. It waits for a message a NextWriter is sending to end. It
+// frame.OpBinary) in a single frame, encoded by the extensions. A frame is
+// written with one Write call, except that a server's payload of 2 KiB or
+// more goes out without a copy as net.Buffers: one writev on a TCP or UNIX
+// connection, a Write for the header and one for the payload elsewhere; the
+// frame lock keeps other frames out either way. It waits for a message a
+// NextWriter is sending to end. It
 // does not check that text is UTF-8. After a close frame was sent it fails
 // with ErrClosed.
 func (e *Endpoint) WriteMessage(op frame.Opcode, data []byte) error {

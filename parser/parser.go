@@ -31,6 +31,9 @@ type Parser struct {
 	lent *[]byte // the pooled buffer behind the last frame returned
 	hint int     // the size of the last frame that needed a buffer of its own
 
+	peeked    frame.Header // the header Peek checked at buf[r:], valid while peekedLen > 0
+	peekedLen int
+
 	hdr     frame.Header // the frame being streamed by NextHeader and Read
 	remain  int64        // its payload bytes not yet read
 	maskPos int
@@ -92,6 +95,24 @@ func (p *Parser) Next() (frame.Frame, error) {
 		return nil, ErrNoReader
 	}
 	p.recycle()
+	if hl := p.peekedLen; hl > 0 {
+		// Peek parsed and checked this frame's header; when the whole
+		// frame is buffered, decode it without parsing the header again.
+		p.peekedLen = 0
+		if h := p.peeked; int64(p.w-p.r-hl) >= h.Length {
+			total := hl + int(h.Length)
+			payload := p.buf[p.r+hl : p.r+total]
+			if h.Masked {
+				frame.Mask(payload, h.Mask, 0)
+			}
+			f, err := p.dec.Decode(h, payload)
+			if err != nil {
+				return nil, p.fail(err)
+			}
+			p.r += total
+			return f, nil
+		}
+	}
 	if err := p.skip(); err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 // in memory. The payload of a frame not read to its end is skipped by the
 // next call to NextHeader or Next. The header is checked as Next checks it.
 func (p *Parser) NextHeader() (frame.Header, error) {
+	p.peekedLen = 0
 	if p.err != nil {
 		return frame.Header{}, p.err
 	}
@@ -50,6 +51,8 @@ func (p *Parser) Peek() (h frame.Header, complete bool, err error) {
 	if err != nil {
 		return frame.Header{}, false, err
 	}
+	// Remember the checked header, so that Next does not parse it again.
+	p.peeked, p.peekedLen = h, hl
 	return h, int64(p.w-p.r-hl) >= h.Length, nil
 }
 
