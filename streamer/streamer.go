@@ -44,10 +44,12 @@ type Streamer struct {
 	keys      func() [4]byte
 	frameSize int
 
-	buf  *[]byte // header room, then the pending payload
-	n    int     // pending payload bytes
-	done bool
-	err  error
+	buf   *[]byte // header room, then the pending payload
+	n     int     // pending payload bytes
+	key   [4]byte // the pending frame's masking key, when keyed
+	keyed bool
+	done  bool
+	err   error
 }
 
 // New returns a Streamer that writes one message of type op (frame.OpText or
@@ -99,7 +101,14 @@ func (s *Streamer) Write(p []byte) (int, error) {
 				return written, err
 			}
 		}
-		k := copy(room[s.n:], p)
+		var k int
+		if s.keys != nil {
+			// Mask while copying: one pass over the data.
+			k = min(len(room)-s.n, len(p))
+			frame.MaskCopy(room[s.n:s.n+k], p[:k], s.frameKey(), s.n)
+		} else {
+			k = copy(room[s.n:], p)
+		}
 		s.n += k
 		written += k
 		p = p[k:]
@@ -127,6 +136,9 @@ func (s *Streamer) ReadFrom(r io.Reader) (int64, error) {
 					return total, err
 				}
 				room[0] = c
+				if s.keys != nil {
+					room[0] ^= s.frameKey()[0]
+				}
 				s.n = 1
 				total++
 			}
@@ -139,6 +151,9 @@ func (s *Streamer) ReadFrom(r io.Reader) (int64, error) {
 			continue
 		}
 		k, err := r.Read(room[s.n:])
+		if s.keys != nil && k > 0 {
+			frame.Mask(room[s.n:s.n+k], s.frameKey(), s.n)
+		}
 		s.n += k
 		total += int64(k)
 		if err == io.EOF {
@@ -188,18 +203,25 @@ func (s *Streamer) usable() error {
 func (s *Streamer) emit(fin bool) error {
 	h := frame.Header{Fin: fin, Rsv: s.rsv, Opcode: s.op, Length: int64(s.n)}
 	if s.keys != nil {
-		h.Masked, h.Mask = true, s.keys()
+		// The payload was masked as it came in.
+		h.Masked, h.Mask = true, s.frameKey()
 	}
 	start := frame.MaxHeaderSize - h.Size()
 	h.AppendTo((*s.buf)[start:start])
 	end := frame.MaxHeaderSize + s.n
-	if h.Masked {
-		frame.Mask((*s.buf)[frame.MaxHeaderSize:end], h.Mask, 0)
-	}
 	_, err := s.w.Write((*s.buf)[start:end])
-	s.op, s.rsv, s.n = frame.OpContinuation, 0, 0
+	s.op, s.rsv, s.n, s.keyed = frame.OpContinuation, 0, 0, false
 	if err != nil {
 		s.err = err
 	}
 	return err
+}
+
+// frameKey returns the pending frame's masking key, drawing a fresh one when
+// the frame starts.
+func (s *Streamer) frameKey() [4]byte {
+	if !s.keyed {
+		s.key, s.keyed = s.keys(), true
+	}
+	return s.key
 }
