@@ -198,7 +198,7 @@ func TestFailures(t *testing.T) {
 		wantErr string
 		code    int
 	}{
-		{"refused handshake", []string{wsURL(refusing)}, "handshake refused", 1},
+		{"refused handshake", []string{wsURL(refusing)}, "opening handshake failed: handshake: unexpected HTTP status \"403 Forbidden\"", 1},
 		{"nobody listening", []string{"ws://" + closedAddr + "/"}, "connection refused", 1},
 		{"bad URL", []string{"ftp://example.com/"}, "client:", 1},
 		{"no URL", nil, "usage", 2},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -57,26 +56,15 @@ func dial(o options) (*wsConn, error) {
 		return nil, err
 	}
 	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := req.WriteTo(nc); err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("sending the handshake: %w", err)
-	}
-	br := bufio.NewReader(nc)
-	resp, err := client.ReadResponse(br, nil, handshake.Limits{})
+	res, leftover, err := req.Handshake(nc)
 	if err != nil {
 		nc.Close()
-		return nil, fmt.Errorf("reading the handshake response: %w", err)
-	}
-	res, err := req.Verify(resp)
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("handshake refused: %w", err)
+		return nil, fmt.Errorf("opening handshake failed: %w", err)
 	}
 	nc.SetDeadline(time.Time{})
 
 	c := &wsConn{nc: nc, proto: res.Protocol, binaryMode: o.binary}
-	// Bytes the server sent right behind its response are already in br.
-	leftover, _ := br.Peek(br.Buffered())
+	// Bytes the server sent right behind its response are the stream's first.
 	var rd io.Reader = nc
 	if o.record != "" {
 		if c.record, err = os.Create(o.record); err != nil {
