@@ -53,26 +53,41 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 		return err
 	}
 	var drained chan struct{}
+	done := func() error {
+		if drained != nil {
+			<-drained
+		}
+		err := e.closeResult()
+		if err != nil && fired.Load() {
+			// The read side ended because the timeout interrupted it.
+			err = ErrCloseTimeout
+		}
+		return err
+	}
+	// Announce this closer before trying the read lock, so that a reader
+	// that lets go of it afterwards wakes this loop.
+	e.closers.Add(1)
+	defer e.closers.Add(-1)
 	for {
 		select {
 		case <-e.readDone:
-			if drained != nil {
-				<-drained
-			}
-			err := e.closeResult()
-			if err != nil && fired.Load() {
-				// The read side ended because the timeout interrupted it.
-				err = ErrCloseTimeout
-			}
-			return err
-		case <-e.rtok:
-			if e.readErr() != nil || drained != nil {
-				e.unlockRead()
+			return done()
+		default:
+		}
+		if drained == nil && e.rmu.TryLock() {
+			if e.readErr() != nil {
+				e.unlockRead() // readDone is closed: the next turn returns
 				continue
 			}
 			// Nobody is reading: read until the peer's close arrives.
 			drained = make(chan struct{})
 			go e.drain(drained)
+		}
+		select {
+		case <-e.readDone:
+			return done()
+		case <-e.rwake:
+			// The read lock was let go: try it again.
 		case <-timeout:
 			if e.rd != nil && drained != nil {
 				<-drained // the deadline ends its read

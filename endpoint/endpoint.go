@@ -32,8 +32,12 @@ type Endpoint struct {
 	wd   interface{ SetWriteDeadline(time.Time) error }
 	conn any // the reader or writer, for the net.Conn adapter's addresses
 
-	// Read side: owned by whoever holds the token in rtok.
-	rtok    chan struct{}
+	// Read side: owned by whoever holds rmu. Close waits for it with
+	// TryLock; unlockRead wakes it through rwake while closers > 0.
+	rmu     sync.Mutex
+	rwake   chan struct{}
+	closers atomic.Int32
+	failed  atomic.Bool // rerr is set
 	defrag  Defragmenter
 	mr      messageReader                 // NextReader's
 	tr      messageReader                 // NextMessage's, for text frames that arrive in pieces
@@ -103,8 +107,7 @@ func NewWithParser(role frame.Role, p *parser.Parser, w io.Writer, opts ...Optio
 
 func newEndpoint(role frame.Role, p *parser.Parser, w io.Writer, cfg config) *Endpoint {
 	e := &Endpoint{role: role, p: p, w: w, cfg: cfg, conn: w}
-	e.rtok = make(chan struct{}, 1)
-	e.rtok <- struct{}{}
+	e.rwake = make(chan struct{}, 1)
 	e.readDone = make(chan struct{})
 	e.defrag = Defragmenter{
 		MaxMessage:   cfg.maxMessage,
@@ -146,11 +149,23 @@ func rawLimit(max int64, exts bool) int64 {
 
 // ---- Receiving ----
 
-func (e *Endpoint) lockRead()   { <-e.rtok }
-func (e *Endpoint) unlockRead() { e.rtok <- struct{}{} }
+func (e *Endpoint) lockRead() { e.rmu.Lock() }
+
+func (e *Endpoint) unlockRead() {
+	e.rmu.Unlock()
+	if e.closers.Load() > 0 {
+		select {
+		case e.rwake <- struct{}{}:
+		default: // a wake-up is pending already
+		}
+	}
+}
 
 // readErr returns the read side's final error, if any.
 func (e *Endpoint) readErr() error {
+	if !e.failed.Load() {
+		return nil // the read side goes on: no lock on the hot path
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.rerr
@@ -163,6 +178,7 @@ func (e *Endpoint) finishRead(err error) error {
 	defer e.mu.Unlock()
 	if e.rerr == nil {
 		e.rerr = err
+		e.failed.Store(true)
 		close(e.readDone)
 	}
 	return e.rerr
