@@ -8,6 +8,11 @@
 //
 // The rules are those of unicode/utf8.Valid: no overlong forms, no surrogates
 // (U+D800–U+DFFF), nothing above U+10FFFF.
+//
+// On amd64 with AVX2 (and without the purego build tag), inputs of 64 bytes
+// and more are checked 32 bytes at a time with the lookup algorithm of
+// Keiser and Lemire (see utf8_amd64.s); elsewhere, and for the rest, a byte
+// loop with an 8-byte ASCII shortcut.
 package utf8
 
 import "encoding/binary"
@@ -72,7 +77,10 @@ const ascii8 = 0x8080808080808080
 // that cannot be part of valid UTF-8 given what came before; once it has
 // returned false it always does, until Reset. A code point that p leaves
 // unfinished is not an error: the next call completes it (see Complete).
-func (v *Validator) Write(p []byte) bool {
+func (v *Validator) Write(p []byte) bool { return v.write(p, useAsm) }
+
+// write is Write with the vector path on or off.
+func (v *Validator) write(p []byte, asm bool) bool {
 	if v.bad {
 		return false
 	}
@@ -89,6 +97,25 @@ func (v *Validator) Write(p []byte) bool {
 		v.lo, v.hi = 0x80, 0xBF
 		v.need--
 		i++
+	}
+	if asm && n-i >= asmMin {
+		// p[i] starts a code point. The vector path checks the whole
+		// 32-byte blocks, all but an unfinished code point at their end;
+		// the loop below checks the last code point again, and the rest.
+		end := i + (n-i)&^31
+		if !validAsm(&p[i], end-i) {
+			v.bad = true
+			return false
+		}
+		i = end
+		for j := end - 1; j >= end-3; j-- {
+			if c := p[j]; c >= 0xC0 {
+				i = j // a lead byte: its sequence may not be complete
+				break
+			} else if c < 0x80 {
+				break
+			}
+		}
 	}
 	for i < n {
 		c := p[i]

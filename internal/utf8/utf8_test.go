@@ -2,6 +2,7 @@ package utf8
 
 import (
 	"bytes"
+	"hash/fnv"
 	"math/rand/v2"
 	"testing"
 	stdutf8 "unicode/utf8"
@@ -170,17 +171,35 @@ func TestStaysFailed(t *testing.T) {
 	}
 }
 
+// FuzzValidator compares the vector path, the pure-Go path and
+// unicode/utf8, whole and in pieces derived from the input.
 func FuzzValidator(f *testing.F) {
 	f.Add([]byte("héllo, 世界 🌍"), uint8(3))
 	f.Add([]byte{0xF0, 0x9F, 0x98, 0x80}, uint8(2))
-	f.Fuzz(func(t *testing.T, p []byte, step uint8) {
-		var cuts []int
-		if s := int(step%16) + 1; s < len(p) {
-			for i := s; i < len(p); i += s {
-				cuts = append(cuts, i)
-			}
+	mixed := bytes.Repeat([]byte("héllo wörld, plain ASCII text — and “quotes” 0123456789 "), 3)
+	f.Add(mixed, uint8(0))
+	f.Add(mixed[:64], uint8(1))
+	for _, bad := range []string{"\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80", "\xF0\x9F\x98", "\x80", "\xFF"} {
+		for _, at := range []int{29, 31, 32, 62, 63} {
+			p := bytes.Clone(mixed[:100])
+			copy(p[at:], bad)
+			f.Add(p, uint8(at))
 		}
-		check(t, p, cuts)
+	}
+	f.Fuzz(func(t *testing.T, p []byte, seed uint8) {
+		h := fnv.New64a()
+		h.Write(p)
+		cuts := randomCuts(rand.New(rand.NewPCG(uint64(seed), h.Sum64())), len(p))
+		want := stdutf8.Valid(p)
+		for _, asm := range paths() {
+			if got := validWith(p, asm); got != want {
+				t.Fatalf("%s: %x: Valid = %v, want %v", pathName(asm), p, got, want)
+			}
+			checkWith(t, p, cuts, asm)
+		}
+		if got := Valid(p); got != want {
+			t.Fatalf("%x: Valid = %v, want %v", p, got, want)
+		}
 	})
 }
 

@@ -1,0 +1,5 @@
+//go:build !race
+
+package utf8
+
+const raceEnabled = false
