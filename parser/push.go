@@ -37,6 +37,9 @@ func (p *Parser) Feed(b []byte, fn func(frame.Frame) error) error {
 			continue
 		}
 		err = fn(f)
+		if n > p.cfg.bufSize {
+			p.hint = n
+		}
 		p.tailN = copy(*p.tail, (*p.tail)[n:p.tailN])
 		if p.tailN == 0 {
 			pool.Put(p.tail)
@@ -48,11 +51,18 @@ func (p *Parser) Feed(b []byte, fn func(frame.Frame) error) error {
 		}
 	}
 	for len(b) > 0 {
-		f, n, _, err := p.step(b)
+		f, n, need, err := p.step(b)
 		if err != nil {
 			return p.fail(err)
 		}
 		if n == 0 {
+			if p.tail == nil && need > p.cfg.bufSize {
+				// A large frame starts: size its buffer as the last large
+				// frame, which did arrive, so that it is not regrown and
+				// copied through every size class; never above what this
+				// frame declares.
+				p.tail = pool.Get(min(need, max(len(b), p.hint)))
+			}
 			p.appendTail(b)
 			return nil
 		}
@@ -74,7 +84,11 @@ func (p *Parser) appendTail(data []byte) {
 	n := p.tailN + len(data)
 	if p.tail == nil || cap(*p.tail) < n {
 		old := p.tail
+		if old != nil {
+			n = max(n, 2*cap(*old)) // grow geometrically: fewer copies
+		}
 		p.tail = pool.Get(n)
+		n = p.tailN + len(data)
 		if old != nil {
 			copy(*p.tail, (*old)[:p.tailN])
 			pool.Put(old)
