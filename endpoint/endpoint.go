@@ -58,6 +58,7 @@ type Endpoint struct {
 	// Write side.
 	msgMu     sync.Mutex // held for a whole message, so fragments never interleave
 	wmu       sync.Mutex // held for one frame; guards the fields below
+	streaming bool       // a NextWriter's message is open (set and cleared with msgMu held too)
 	closeSent atomic.Bool
 	werr      error
 	wbuf      *[]byte
@@ -652,6 +653,17 @@ func (r *messageReader) discard() error {
 // appendHeader appends a frame header, masked with a fresh key for a client,
 // and returns the key's use.
 func (e *Endpoint) appendHeader(b []byte, op frame.Opcode, rsv byte, n int) ([]byte, bool, [4]byte) {
+	if e.cfg.keys == nil {
+		// A server's header with a 7- or 16-bit length, written directly:
+		// cheaper than building a frame.Header, on every message.
+		b0 := 0x80 | rsv&(frame.Rsv1|frame.Rsv2|frame.Rsv3) | byte(op&0x0F)
+		switch {
+		case n <= 125:
+			return append(b, b0, byte(n)), false, [4]byte{}
+		case n <= 0xFFFF:
+			return append(b, b0, 126, byte(n>>8), byte(n)), false, [4]byte{}
+		}
+	}
 	h := frame.Header{Fin: true, Rsv: rsv, Opcode: op, Length: int64(n)}
 	if e.cfg.keys != nil {
 		h.Masked, h.Mask = true, e.cfg.keys()
@@ -724,7 +736,14 @@ const directWrite = 2 << 10
 // writeData sends a data frame; e.msgMu is held.
 func (e *Endpoint) writeData(op frame.Opcode, rsv byte, payload []byte) error {
 	e.wmu.Lock()
-	defer e.wmu.Unlock()
+	err := e.writeDataLocked(op, rsv, payload)
+	e.wmu.Unlock()
+	return err
+}
+
+// writeDataLocked sends a data frame; e.wmu is held, and no NextWriter's
+// message is open.
+func (e *Endpoint) writeDataLocked(op frame.Opcode, rsv byte, payload []byte) error {
 	if err := e.usable(); err != nil {
 		return err
 	}
@@ -776,6 +795,18 @@ func (e *Endpoint) writeData(op frame.Opcode, rsv byte, payload []byte) error {
 func (e *Endpoint) WriteMessage(op frame.Opcode, data []byte) error {
 	if op != frame.OpText && op != frame.OpBinary {
 		return ErrOpcode
+	}
+	if len(e.cfg.exts) == 0 {
+		// The common case takes one lock: a message without extensions is
+		// one frame, which the frame lock alone keeps whole, unless a
+		// NextWriter's message is open between its fragments.
+		e.wmu.Lock()
+		if !e.streaming {
+			err := e.writeDataLocked(op, 0, data)
+			e.wmu.Unlock()
+			return err
+		}
+		e.wmu.Unlock()
 	}
 	e.msgMu.Lock()
 	defer e.msgMu.Unlock()
@@ -852,6 +883,7 @@ func (e *Endpoint) NextWriter(op frame.Opcode) (io.WriteCloser, error) {
 	e.msgMu.Lock()
 	e.wmu.Lock()
 	err := e.usable()
+	e.streaming = err == nil
 	e.wmu.Unlock()
 	if err != nil {
 		e.msgMu.Unlock()
@@ -879,6 +911,13 @@ func (s *frameSink) Write(b []byte) (int, error) {
 		return 0, err
 	}
 	return len(b), nil
+}
+
+// endStream lets WriteMessage take its one-lock path again.
+func (e *Endpoint) endStream() {
+	e.wmu.Lock()
+	e.streaming = false
+	e.wmu.Unlock()
 }
 
 // messageWriter is the writer NextWriter returns.
@@ -930,6 +969,7 @@ func (w *messageWriter) Close() error {
 	}
 	w.open = false
 	defer w.e.msgMu.Unlock()
+	defer w.e.endStream()
 	if len(w.e.cfg.exts) == 0 {
 		return w.s.Close()
 	}

@@ -22,7 +22,7 @@ type config struct {
 	rsv        byte
 	illegal    bool
 	leftover   []byte
-	ext        [16]frame.ParseFunc
+	ext        *[16]frame.ParseFunc // nil unless Register was given: a Parser stays small
 }
 
 // Role makes the parser enforce a role's masking rule: a Server parser
@@ -59,6 +59,9 @@ func Leftover(b []byte) Option { return func(c *config) { c.leftover = b } }
 func Register(op frame.Opcode, fn frame.ParseFunc) Option {
 	return func(c *config) {
 		if op <= 0xF && op.IsReserved() {
+			if c.ext == nil {
+				c.ext = new([16]frame.ParseFunc)
+			}
 			c.ext[op] = fn
 		}
 	}

@@ -42,6 +42,11 @@ type Parser struct {
 	tailN int
 
 	err error // a protocol violation: final
+
+	// For quick: the first header bytes that pass check when the length
+	// is in its 7-bit form, built from the configuration by New.
+	okB0   [4]uint64 // a bit per first byte
+	okMask [2]bool   // indexed by the mask bit
 }
 
 // New returns a Parser that reads from r. r may be nil for a Parser used
@@ -53,9 +58,11 @@ func New(r io.Reader, opts ...Option) *Parser {
 		o(&p.cfg)
 	}
 	p.dec.Lenient = p.cfg.illegal
-	for op, fn := range p.cfg.ext {
-		if fn != nil {
-			_ = p.dec.Register(frame.Opcode(op), fn)
+	if p.cfg.ext != nil {
+		for op, fn := range p.cfg.ext {
+			if fn != nil {
+				_ = p.dec.Register(frame.Opcode(op), fn)
+			}
 		}
 	}
 	if r != nil || len(p.cfg.leftover) > 0 {
@@ -63,7 +70,45 @@ func New(r io.Reader, opts ...Option) *Parser {
 		p.w = copy(p.buf, p.cfg.leftover)
 	}
 	p.cfg.leftover = nil
+	p.tables()
 	return p
+}
+
+// tables fills okB0 and okMask from the configuration, as check decides.
+func (p *Parser) tables() {
+	for b := range 256 {
+		// The masking rule is okMask's: a first byte is good when check
+		// accepts it with the mask bit the role wants.
+		h := frame.Header{Fin: b&0x80 != 0, Rsv: byte(b) & (frame.Rsv1 | frame.Rsv2 | frame.Rsv3), Opcode: frame.Opcode(b & 0x0F)}
+		unmasked := p.check(h) == nil
+		h.Masked = true
+		if unmasked || p.check(h) == nil {
+			p.okB0[b>>6] |= 1 << (b & 63)
+		}
+	}
+	p.okMask[0] = p.check(frame.Header{Opcode: frame.OpBinary, Fin: true}) == nil
+	p.okMask[1] = p.check(frame.Header{Opcode: frame.OpBinary, Fin: true, Masked: true}) == nil
+}
+
+// quick decodes and checks the header at the start of data in the common
+// case, a 7-bit length and a first byte check accepts, without calling
+// frame.ParseHeader and check. ok is false when data holds another case,
+// or too few bytes; the general path decides then.
+func (p *Parser) quick(data []byte) (h frame.Header, hl int, ok bool) {
+	if len(data) < 6 {
+		return h, 0, false
+	}
+	b0, b1 := data[0], data[1]
+	l := int64(b1 & 0x7F)
+	if l > 125 || p.okB0[b0>>6]>>(b0&63)&1 == 0 || !p.okMask[b1>>7] || l > p.cfg.maxPayload {
+		return h, 0, false
+	}
+	h = frame.Header{Fin: b0&0x80 != 0, Rsv: b0 & (frame.Rsv1 | frame.Rsv2 | frame.Rsv3), Opcode: frame.Opcode(b0 & 0x0F), Length: l}
+	if b1&0x80 != 0 {
+		h.Masked, h.Mask = true, [4]byte(data[2:6])
+		return h, 6, true
+	}
+	return h, 2, true
 }
 
 // Reset discards the Parser's state and makes it read from r, keeping its
@@ -72,7 +117,7 @@ func (p *Parser) Reset(r io.Reader) {
 	p.recycle()
 	pool.Put(p.big)
 	pool.Put(p.tail)
-	*p = Parser{rd: r, cfg: p.cfg, dec: p.dec, buf: p.buf}
+	*p = Parser{rd: r, cfg: p.cfg, dec: p.dec, buf: p.buf, okB0: p.okB0, okMask: p.okMask}
 	if r != nil && p.buf == nil {
 		p.buf = make([]byte, p.cfg.bufSize)
 	}
@@ -185,19 +230,21 @@ func (p *Parser) nextBig() (frame.Frame, error) {
 // number of bytes the frame takes as far as it is known. Pull and push mode
 // both go through step, so they apply the same rules in the same order.
 func (p *Parser) step(data []byte) (f frame.Frame, n, need int, err error) {
-	hl := frame.HeaderLen(data)
-	if hl == 0 {
-		return nil, 0, 2, nil
-	}
-	if len(data) < hl {
-		return nil, 0, hl, nil
-	}
-	h, _, err := frame.ParseHeader(data)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	if err := p.check(h); err != nil {
-		return nil, 0, 0, err
+	h, hl, ok := p.quick(data)
+	if !ok {
+		hl = frame.HeaderLen(data)
+		if hl == 0 {
+			return nil, 0, 2, nil
+		}
+		if len(data) < hl {
+			return nil, 0, hl, nil
+		}
+		if h, _, err = frame.ParseHeader(data); err != nil {
+			return nil, 0, 0, err
+		}
+		if err := p.check(h); err != nil {
+			return nil, 0, 0, err
+		}
 	}
 	total := hl + int(h.Length)
 	if len(data) < total {

@@ -60,6 +60,11 @@ func (p *Parser) Peek() (h frame.Header, complete bool, err error) {
 // the rest of a streamed payload, and checks it. It returns the header and
 // its length, and consumes nothing.
 func (p *Parser) header() (frame.Header, int, error) {
+	if p.remain == 0 {
+		if h, hl, ok := p.quick(p.buf[p.r:p.w]); ok {
+			return h, hl, nil
+		}
+	}
 	if err := p.skip(); err != nil {
 		return frame.Header{}, 0, err
 	}

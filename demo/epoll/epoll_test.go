@@ -104,7 +104,11 @@ func TestFragmentedAndPing(t *testing.T) {
 		if err := w.Close(); err != nil {
 			t.Fatal(err)
 		}
-		go ep.Heartbeat() // a ping; the pong is recorded by NextMessage
+		// A ping, sent before the next message so that its pong comes
+		// before that message's echo; NextMessage records it.
+		if err := ep.Heartbeat(); err != nil {
+			t.Fatal(err)
+		}
 		m, err := ep.NextMessage()
 		if err != nil {
 			t.Fatal(err)
