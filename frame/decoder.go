@@ -61,16 +61,23 @@ func (d *Decoder) Decode(h Header, payload []byte) (Frame, error) {
 		d.raw = Raw{Head: h, Payload: payload}
 		return &d.raw, nil
 	}
+	// Data frames, the hot path, are filled field by field: assigning a
+	// whole struct value made the compiler build it on the stack and copy
+	// it with wide loads of bytes just stored one at a time (a
+	// store-forwarding stall), about a tenth of reading a 16-byte message.
 	switch h.Opcode {
 	case OpText:
-		d.text = Text{Fin: h.Fin, Rsv: h.Rsv, Payload: payload, wire: w}
-		return &d.text, nil
+		f := &d.text
+		f.Fin, f.Rsv, f.Payload, f.masked, f.key = h.Fin, h.Rsv, payload, h.Masked, h.Mask
+		return f, nil
 	case OpBinary:
-		d.binary = Binary{Fin: h.Fin, Rsv: h.Rsv, Payload: payload, wire: w}
-		return &d.binary, nil
+		f := &d.binary
+		f.Fin, f.Rsv, f.Payload, f.masked, f.key = h.Fin, h.Rsv, payload, h.Masked, h.Mask
+		return f, nil
 	case OpContinuation:
-		d.cont = Continuation{Fin: h.Fin, Rsv: h.Rsv, Payload: payload, wire: w}
-		return &d.cont, nil
+		f := &d.cont
+		f.Fin, f.Rsv, f.Payload, f.masked, f.key = h.Fin, h.Rsv, payload, h.Masked, h.Mask
+		return f, nil
 	case OpPing:
 		d.ping = Ping{Payload: payload, wire: w}
 		return &d.ping, nil
