@@ -3,7 +3,7 @@
 # tests the harness (every contestant reads and writes the right bytes),
 # then runs every workload once briefly with `go run ./cmd/report -short`,
 # which writes results/short/ and leaves docs/benchmarks.md
-# alone. The full run is `go run ./cmd/report` (about 10 minutes).
+# alone. The full run is `go run ./cmd/report` (about 6 minutes).
 set -euo pipefail
 cd "$(dirname "$0")"
 export PATH="/usr/local/go/bin:$(go env GOPATH)/bin:$PATH"

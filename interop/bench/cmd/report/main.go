@@ -4,10 +4,10 @@
 // loopback TCP and the idle connections, each server in a process of its
 // own, driven by the same hand-rolled client.
 //
-//	cd interop/bench && go run ./cmd/report          # about 10 minutes
+//	cd interop/bench && go run ./cmd/report          # about 6 minutes
 //	cd interop/bench && go run ./cmd/report -short   # smoke run, under 2 minutes
 //
-// -short runs each benchmark once briefly, the echo for half a second and
+// -short runs each benchmark once briefly, the echo once for half a second and
 // 1,000 idle connections, and writes results/short/ (benchmarks-short.md,
 // raw outputs) instead of the docs.
 package main
@@ -42,6 +42,7 @@ var (
 	out       = flag.String("out", "../../docs/benchmarks.md", "the report to write")
 	results   = flag.String("results", "results", "directory for raw outputs (go test, benchstat, profiles)")
 	echoDur   = flag.Duration("echo", 3*time.Second, "duration of each echo run")
+	echoRuns  = flag.Int("echo-rounds", 3, "rounds of the echo workload; each cell keeps its best round")
 	idleConns = flag.Int("idle", 10000, "idle connections per server")
 	profile   = flag.Bool("profile", true, "CPU-profile wskit's side of every micro-benchmark row whose target is not met")
 	only      = flag.String("bench", ".", "go test -bench pattern of the micro-benchmarks")
@@ -63,6 +64,7 @@ func main() {
 		def("benchtime", func() { *benchtime = "20ms" })
 		def("out", func() { *out = filepath.Join(*results, "benchmarks-short.md") })
 		def("echo", func() { *echoDur = 500 * time.Millisecond })
+		def("echo-rounds", func() { *echoRuns = 1 })
 		def("idle", func() { *idleConns = 1000 })
 		def("profile", func() { *profile = false })
 	}
@@ -104,10 +106,24 @@ func main() {
 	r.micro = parse(raw)
 
 	servers := []string{"wskit", "wskit-epoll", "gorilla", "gobwas", "coder", "gws"}
-	for _, s := range servers {
-		for _, n := range []int{1, 64, 1000} {
-			log.Printf("echo: %s, %d connections", s, n)
-			r.echo = append(r.echo, echoRun(bin, s, n))
+	// Client and server share the two cores, so one run of a few seconds
+	// swings with whatever else the machine does. The workload runs in
+	// rounds over every server, like the micro-benchmarks, and each cell
+	// keeps its fastest round, with the memory sampled in that round.
+	best := map[string]int{}
+	for round := range max(*echoRuns, 1) {
+		for _, s := range servers {
+			for _, n := range []int{1, 64, 1000} {
+				log.Printf("echo: round %d, %s, %d connections", round+1, s, n)
+				e := echoRun(bin, s, n)
+				key := s + "/" + strconv.Itoa(n)
+				if i, ok := best[key]; !ok {
+					best[key] = len(r.echo)
+					r.echo = append(r.echo, e)
+				} else if e.rtps > r.echo[i].rtps {
+					r.echo[i] = e
+				}
+			}
 		}
 	}
 	for _, s := range servers {

@@ -277,7 +277,7 @@ func (r *report) markdown() string {
 	}
 	r.microTable(&b, rows, []string{"size"}, []string{"wskit", "gobwas", "copy"}, []string{"gobwas"})
 
-	p("\n## 5. Echo over loopback TCP\n\n1 KiB text messages, request/response, for %s per run; each server runs in a process of its own, and the same hand-rolled client (`bench.Echo`: one pre-masked frame written, the echo read with `io.ReadFull`) drives them all. Server memory is sampled during the 1,000-connection run, after a collection: heap in use + goroutine stacks, and RSS.\n\n", *echoDur)
+	p("\n## 5. Echo over loopback TCP\n\n1 KiB text messages, request/response, for %s per run, the best of %d rounds over all servers; each server runs in a process of its own, and the same hand-rolled client (`bench.Echo`: one pre-masked frame written, the echo read with `io.ReadFull`) drives them all. Server memory is sampled during the 1,000-connection run of the best round, after a collection: heap in use + goroutine stacks, and RSS.\n\n", *echoDur, max(*echoRuns, 1))
 	p("| server | 1 conn (round trips/s) | 64 conns | 1,000 conns | ÷ best peer at 1,000 | server heap+stacks at 1,000 | server RSS at 1,000 |\n|---|---|---|---|---|---|---|\n")
 	best := 0.0
 	for _, e := range r.echo {
