@@ -109,10 +109,19 @@ type addr struct{}
 func (addr) Network() string { return "mem" }
 func (addr) String() string  { return "mem" }
 
-func (c *Conn) LocalAddr() net.Addr                { return addr{} }
-func (c *Conn) RemoteAddr() net.Addr               { return addr{} }
-func (c *Conn) SetDeadline(t time.Time) error      { return nil }
-func (c *Conn) SetReadDeadline(t time.Time) error  { return nil }
+// LocalAddr implements net.Conn.
+func (c *Conn) LocalAddr() net.Addr { return addr{} }
+
+// RemoteAddr implements net.Conn.
+func (c *Conn) RemoteAddr() net.Addr { return addr{} }
+
+// SetDeadline implements net.Conn; deadlines do not apply in memory.
+func (c *Conn) SetDeadline(t time.Time) error { return nil }
+
+// SetReadDeadline implements net.Conn; deadlines do not apply in memory.
+func (c *Conn) SetReadDeadline(t time.Time) error { return nil }
+
+// SetWriteDeadline implements net.Conn; deadlines do not apply in memory.
 func (c *Conn) SetWriteDeadline(t time.Time) error { return nil }
 
 // AnswerRequest returns the 101 response to a client's opening handshake.
@@ -150,14 +159,19 @@ type ResponseWriter struct {
 	h    http.Header
 }
 
+// Header implements http.ResponseWriter.
 func (w *ResponseWriter) Header() http.Header {
 	if w.h == nil {
 		w.h = http.Header{}
 	}
 	return w.h
 }
+
+// Write implements http.ResponseWriter; it drops p.
 func (w *ResponseWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (w *ResponseWriter) WriteHeader(int)             {}
+
+// WriteHeader implements http.ResponseWriter; it drops the status.
+func (w *ResponseWriter) WriteHeader(int) {}
 
 // Hijack implements http.Hijacker.
 func (w *ResponseWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -213,4 +227,5 @@ func Frames(payload []byte, op frame.Opcode, frags int, masked bool) []byte {
 // Discard is an io.Writer that counts and drops what it is given.
 type Discard struct{ N int64 }
 
+// Write implements io.Writer.
 func (d *Discard) Write(p []byte) (int, error) { d.N += int64(len(p)); return len(p), nil }

@@ -68,6 +68,7 @@ func (e Event) equal(o Event) bool {
 	return e.Kind == o.Kind && e.Binary == o.Binary && bytes.Equal(e.Payload, o.Payload)
 }
 
+// String describes the event in one line, with a payload preview.
 func (e Event) String() string {
 	p := e.Payload
 	suffix := ""
