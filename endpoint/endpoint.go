@@ -89,6 +89,11 @@ func New(role frame.Role, r io.Reader, w io.Writer, opts ...Option) *Endpoint {
 		popts = append(popts, parser.AllowRsv(rsv))
 	}
 	popts = append(popts, cfg.popts...)
+	// The options are spent once the parser is built. Keeping them would
+	// keep what they captured: parser.Leftover's slice, usually a view
+	// into the caller's handshake bufio.Reader, pinning its whole buffer
+	// for the life of the connection.
+	cfg.popts = nil
 	e := newEndpoint(role, parser.New(r, popts...), w, cfg)
 	if d, ok := r.(interface{ SetReadDeadline(time.Time) error }); ok {
 		e.rd = d
