@@ -223,20 +223,24 @@ func (e *Endpoint) NextMessage() (Message, error) {
 		return e.readText()
 	}
 	for {
-		h, complete, err := e.p.Peek()
-		if err != nil {
-			return Message{}, e.readFailed(err)
-		}
-		if !complete && e.checksText(h) {
-			if _, err := e.p.NextHeader(); err == nil {
-				e.flushPong()
-				if err := e.defrag.header(h.Opcode, h.Rsv, h.Length); err != nil {
-					return Message{}, e.fail(err)
-				}
-				e.tr = messageReader{e: e, active: true, remain: h.Length, fin: h.Fin}
-				return e.readText()
+		// A frame that has arrived whole goes straight to Next; Peek, which
+		// reads and returns the checked header, is for the others.
+		if !e.p.Complete() {
+			h, complete, err := e.p.Peek()
+			if err != nil {
+				return Message{}, e.readFailed(err)
 			}
-			// Next has begun the frame (ErrMidFrame): let it finish.
+			if !complete && e.checksText(h) {
+				if _, err := e.p.NextHeader(); err == nil {
+					e.flushPong()
+					if err := e.defrag.header(h.Opcode, h.Rsv, h.Length); err != nil {
+						return Message{}, e.fail(err)
+					}
+					e.tr = messageReader{e: e, active: true, remain: h.Length, fin: h.Fin}
+					return e.readText()
+				}
+				// Next has begun the frame (ErrMidFrame): let it finish.
+			}
 		}
 		f, err := e.p.Next()
 		if err != nil {

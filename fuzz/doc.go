@@ -4,8 +4,9 @@
 //   - FuzzParser feeds any bytes to a parser.Parser in pull mode (Next over
 //     a bytes.Reader), in push mode (Feed in chunks chosen from the input) and
 //     in streaming mode (NextHeader and Read), and checks that it never panics,
-//     never holds more than its MaxPayload limit allows, and that the modes
-//     agree on every frame and on the error that ends the stream.
+//     never holds more than its MaxPayload limit allows, that the modes
+//     agree on every frame and on the error that ends the stream, and that
+//     Next does not read when Complete said its frame was buffered.
 //   - FuzzHeader checks frame.ParseHeader, frame.ReadHeader and
 //     Header.AppendTo against each other.
 //   - FuzzParseClose checks frame.ParseClose against encoding a frame.Close.

@@ -74,11 +74,29 @@ func options(cfg byte) []parser.Option {
 var errStop = errors.New("stop")
 
 // pull reads frames with Next until an error.
+// countingReader counts the calls to Read.
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(b []byte) (int, error) {
+	c.n++
+	return c.r.Read(b)
+}
+
 func pull(data []byte, cfg byte) ([]rec, error, *parser.Parser) {
-	p := parser.New(bytes.NewReader(data), options(cfg)...)
+	r := &countingReader{r: bytes.NewReader(data)}
+	p := parser.New(r, options(cfg)...)
 	var out []rec
 	for {
+		complete, reads := p.Complete(), r.n
 		f, err := p.Next()
+		if complete && r.n != reads {
+			// Complete promised a frame already buffered: Next returns
+			// it, or the violation its header holds, without reading.
+			panic(fmt.Sprintf("Complete was true, then Next read %d times and returned %v", r.n-reads, err))
+		}
 		if err != nil {
 			return out, err, p
 		}

@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"encoding/binary"
 	"io"
 
 	"github.com/wskit/wskit/frame"
@@ -26,6 +27,31 @@ func (p *Parser) NextHeader() (frame.Header, error) {
 	p.r += hl
 	p.hdr, p.remain, p.maskPos = h, h.Length, 0
 	return h, nil
+}
+
+// Complete reports whether the next frame is whole in the read-ahead buffer,
+// so that Next returns it, or the violation its header holds, without
+// reading. It neither reads nor checks the header: it is the cheap question
+// to ask before Peek, which does both, on every frame of a busy connection.
+func (p *Parser) Complete() bool {
+	if p.err != nil || p.big != nil || p.remain > 0 {
+		return false
+	}
+	data := p.buf[p.r:p.w]
+	hl := frame.HeaderLen(data)
+	if hl == 0 || len(data) < hl {
+		return false
+	}
+	var n uint64
+	switch l := data[1] & 0x7F; l {
+	case 126:
+		n = uint64(binary.BigEndian.Uint16(data[2:]))
+	case 127:
+		n = binary.BigEndian.Uint64(data[2:])
+	default:
+		n = uint64(l)
+	}
+	return n <= uint64(len(data)-hl)
 }
 
 // Peek reads until the next frame's header is buffered and returns it,

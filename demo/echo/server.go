@@ -139,7 +139,16 @@ func (s *echoServer) echo(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.ep = endpoint.New(frame.Server, rd, wr, opts...)
+	// A shutdown that found this connection still in its handshake left it
+	// to us: ready and down are decided under s.mu, so exactly one side
+	// sends the 1001.
+	s.mu.Lock()
 	close(c.ready)
+	down = s.down
+	s.mu.Unlock()
+	if down {
+		go c.ep.Close(frame.CloseGoingAway, "server shutting down")
+	}
 
 	start := time.Now()
 	err = s.loop(c)
@@ -253,15 +262,13 @@ func (s *echoServer) shutdown(wait time.Duration) {
 	conns := make([]*conn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
-	}
-	s.mu.Unlock()
-	for _, c := range conns {
 		select {
 		case <-c.ready:
 			go c.ep.Close(frame.CloseGoingAway, "server shutting down")
-		default: // still in its handshake: nothing to close yet
+		default: // still in its handshake: it closes itself when ready
 		}
 	}
+	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
 	select {
