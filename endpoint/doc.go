@@ -60,9 +60,9 @@
 // # Sending and concurrency
 //
 // One goroutine reads; any number may send at the same time, and alongside
-// the reader. WriteMessage sends a message as one frame (a server writes a
-// payload of 2 KiB or more without copying it, as net.Buffers: one writev on
-// TCP); NextWriter sends a message as fragments as it is written
+// the reader. WriteMessage sends a message as one frame (a server on a TCP
+// or UNIX connection writes it as one writev, without copying the
+// payload); NextWriter sends a message as fragments as it is written
 // (through a streamer.Streamer); Ping and Close send control frames. Each
 // frame is written under a frame lock, so an automatic pong or a close never
 // lands inside another frame's bytes; a message sent by NextWriter also holds

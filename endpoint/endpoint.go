@@ -66,6 +66,7 @@ type Endpoint struct {
 	hbuf      [frame.MaxHeaderSize]byte // the header of a frame written without a copy
 	wvec      [2][]byte                 // header and payload of such a frame
 	wbufs     net.Buffers               // wvec as net.Buffers, kept here so that writing allocates nothing
+	writev    bool                      // w is a TCP or UNIX connection: net.Buffers become one writev
 	enc       [2][]byte                 // extension output
 	mw        messageWriter
 	sopts     []streamer.Option
@@ -125,6 +126,10 @@ func newEndpoint(role frame.Role, p *parser.Parser, w io.Writer, cfg config) *En
 	}
 	if d, ok := w.(interface{ SetWriteDeadline(time.Time) error }); ok {
 		e.wd = d
+	}
+	switch w.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		e.writev = true
 	}
 	if role == frame.Client && cfg.keys == nil {
 		cfg.keys = frame.NewMaskKey
@@ -739,8 +744,9 @@ func (e *Endpoint) sendClose(code frame.CloseCode, reason string) error {
 }
 
 // directWrite is the payload size from which an unmasked frame is written
-// without copying its payload: below it, one copy and one Write cost less
-// than a second write or a writev.
+// without copying its payload to a writer without writev: below it, one
+// copy and one Write cost less than a second Write (a second syscall, a
+// second TLS record).
 const directWrite = 2 << 10
 
 // writeData sends a data frame; e.msgMu is held.
@@ -757,13 +763,14 @@ func (e *Endpoint) writeDataLocked(op frame.Opcode, rsv byte, payload []byte) er
 	if err := e.usable(); err != nil {
 		return err
 	}
-	if e.cfg.keys == nil && len(payload) >= directWrite {
-		// A large unmasked payload goes out without a copy: header and
-		// payload as net.Buffers, one writev on a TCP or UNIX connection,
-		// or two Write calls on other writers, under the frame lock.
+	if e.cfg.keys == nil && (e.writev || len(payload) >= directWrite) {
+		// An unmasked payload goes out without a copy: header and payload
+		// as net.Buffers, one writev on a TCP or UNIX connection, at any
+		// size, so a server holds no write buffer per connection; on
+		// other writers, from directWrite on, two Write calls. Either way
+		// under the frame lock.
 		hdr, _, _ := e.appendHeader(e.hbuf[:0], op, rsv, len(payload))
-		switch e.w.(type) {
-		case *net.TCPConn, *net.UnixConn:
+		if e.writev {
 			e.wvec[0], e.wvec[1] = hdr, payload
 			e.wbufs = e.wvec[:]
 			_, err := e.wbufs.WriteTo(e.w)
@@ -803,12 +810,13 @@ func (e *Endpoint) writeDataLocked(op frame.Opcode, rsv byte, payload []byte) er
 }
 
 // WriteMessage sends data as one message of type op (frame.OpText or
-// frame.OpBinary) in a single frame, encoded by the extensions. A frame is
-// written with one Write call, except that a server's payload of 2 KiB or
-// more goes out without a copy as net.Buffers: one writev on a TCP or UNIX
-// connection, a Write for the header and one for the payload elsewhere; the
-// frame lock keeps other frames out either way. It waits for a message a
-// NextWriter is sending to end. It
+// frame.OpBinary) in a single frame, encoded by the extensions. A server
+// writing to a *net.TCPConn or *net.UnixConn sends header and payload as one
+// writev, without copying the payload; on other writers a frame is one
+// Write call, except that a payload of 2 KiB or more goes out without a
+// copy as two (header, then payload). A client copies and masks in one
+// pass and makes one Write. The frame lock keeps other frames out either
+// way. WriteMessage waits for a message a NextWriter is sending to end. It
 // does not check that text is UTF-8. After a close frame was sent it fails
 // with ErrClosed.
 func (e *Endpoint) WriteMessage(op frame.Opcode, data []byte) error {
