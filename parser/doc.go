@@ -7,7 +7,8 @@
 // unmasked; NextHeader and Read stream a frame's payload for frames too large
 // to hold in memory. Peek shows the next frame's header and whether the
 // frame has arrived whole, so a caller can choose between the two frame by
-// frame.
+// frame; Complete answers the second question alone, without reading, for
+// the hot path where most frames have arrived whole.
 //
 // Push mode serves callers that already hold the bytes — an event loop, a
 // fuzzer. Feed takes whatever bytes arrived and calls back with every frame
