@@ -1,10 +1,11 @@
 package frame
 
 import (
-	"encoding/binary"
 	"io"
 	"math"
 	"sync"
+
+	"github.com/wskit/wskit/internal/hdr"
 )
 
 // The RSV bits as they sit in a header's first byte. Header.Rsv holds them in
@@ -56,23 +57,7 @@ func (h Header) AppendTo(dst []byte) []byte {
 	if h.Fin {
 		b0 |= 0x80
 	}
-	var b1 byte
-	if h.Masked {
-		b1 = 0x80
-	}
-	switch l := uint64(h.Length); {
-	case l <= 125:
-		dst = append(dst, b0, b1|byte(l))
-	case l <= math.MaxUint16:
-		dst = append(dst, b0, b1|126, byte(l>>8), byte(l))
-	default:
-		dst = append(dst, b0, b1|127)
-		dst = binary.BigEndian.AppendUint64(dst, l)
-	}
-	if h.Masked {
-		dst = append(dst, h.Mask[:]...)
-	}
-	return dst
+	return hdr.Append(dst, b0, uint64(h.Length), h.Masked, h.Mask)
 }
 
 // headerLen returns the size of the header that starts with bytes b0 and b1.
@@ -105,8 +90,8 @@ func HeaderLen(b []byte) int {
 // ErrLengthOverflow and a length not in its shortest form with
 // ErrNonMinimalLength; ParseHeader checks nothing else (see Header.Validate).
 func ParseHeader(b []byte) (Header, int, error) {
-	n := HeaderLen(b)
-	if n == 0 || len(b) < n {
+	u, n, ok := hdr.Length(b)
+	if !ok {
 		return Header{}, 0, io.ErrUnexpectedEOF
 	}
 	h := Header{
@@ -115,17 +100,13 @@ func ParseHeader(b []byte) (Header, int, error) {
 		Opcode: Opcode(b[0] & 0x0F),
 		Masked: b[1]&0x80 != 0,
 	}
-	p := 2
-	switch l := b[1] & 0x7F; l {
+	switch b[1] & 0x7F {
 	case 126:
-		h.Length = int64(binary.BigEndian.Uint16(b[2:]))
-		p = 4
-		if h.Length <= 125 {
+		h.Length = int64(u)
+		if u <= 125 {
 			return h, n, ErrNonMinimalLength
 		}
 	case 127:
-		u := binary.BigEndian.Uint64(b[2:])
-		p = 10
 		if u>>63 != 0 {
 			return h, n, ErrLengthOverflow
 		}
@@ -134,10 +115,10 @@ func ParseHeader(b []byte) (Header, int, error) {
 			return h, n, ErrNonMinimalLength
 		}
 	default:
-		h.Length = int64(l)
+		h.Length = int64(u)
 	}
 	if h.Masked {
-		copy(h.Mask[:], b[p:p+4])
+		copy(h.Mask[:], b[n-4:n])
 	}
 	return h, n, nil
 }

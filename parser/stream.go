@@ -1,10 +1,10 @@
 package parser
 
 import (
-	"encoding/binary"
 	"io"
 
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/internal/hdr"
 )
 
 // NextHeader reads the next frame's header and leaves its payload to Read, so
@@ -37,21 +37,8 @@ func (p *Parser) Complete() bool {
 	if p.err != nil || p.big != nil || p.remain > 0 {
 		return false
 	}
-	data := p.buf[p.r:p.w]
-	hl := frame.HeaderLen(data)
-	if hl == 0 || len(data) < hl {
-		return false
-	}
-	var n uint64
-	switch l := data[1] & 0x7F; l {
-	case 126:
-		n = uint64(binary.BigEndian.Uint16(data[2:]))
-	case 127:
-		n = binary.BigEndian.Uint64(data[2:])
-	default:
-		n = uint64(l)
-	}
-	return n <= uint64(len(data)-hl)
+	n, hl, ok := hdr.Length(p.buf[p.r:p.w])
+	return ok && n <= uint64(p.w-p.r-hl)
 }
 
 // Peek reads until the next frame's header is buffered and returns it,
