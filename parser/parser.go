@@ -111,12 +111,22 @@ func (p *Parser) quick(data []byte) (h frame.Header, hl int, ok bool) {
 	if hl = p.quickLen(data); hl == 0 {
 		return h, 0, false
 	}
-	b0, b1 := data[0], data[1]
-	h = frame.Header{Fin: b0&0x80 != 0, Rsv: b0 & (frame.Rsv1 | frame.Rsv2 | frame.Rsv3), Opcode: frame.Opcode(b0 & 0x0F), Length: int64(b1 & 0x7F)}
+	return shortHeader(data, hl), hl, true
+}
+
+// shortHeader decodes the hl-byte header with a 7-bit length at the start
+// of data. It is small enough to be inlined, so step builds the Header in
+// its own frame: a frame.Header returned from a call that is not inlined
+// is copied with wide loads of bytes just stored one at a time, a
+// store-forwarding stall (see frame.Decoder).
+func shortHeader(data []byte, hl int) frame.Header {
+	var key [4]byte
 	if hl == 6 {
-		h.Masked, h.Mask = true, [4]byte(data[2:6])
+		key = [4]byte(data[2:6])
 	}
-	return h, hl, true
+	b0 := data[0]
+	return frame.Header{Fin: b0&0x80 != 0, Rsv: b0 & (frame.Rsv1 | frame.Rsv2 | frame.Rsv3), Opcode: frame.Opcode(b0 & 0x0F),
+		Masked: hl == 6, Mask: key, Length: int64(data[1] & 0x7F)}
 }
 
 // Reset discards the Parser's state and makes it read from r, keeping its
@@ -238,43 +248,24 @@ func (p *Parser) nextBig() (frame.Frame, error) {
 // number of bytes the frame takes as far as it is known. Pull and push mode
 // both go through step, so they apply the same rules in the same order.
 func (p *Parser) step(data []byte) (f frame.Frame, n, need int, err error) {
-	if hl := p.quickLen(data); hl > 0 {
-		// The common header, built where it is passed on: a frame.Header
-		// returned from a function and copied costs a store-forwarding
-		// stall (see frame.Decoder), a tenth of a small frame's time.
-		b0, b1 := data[0], data[1]
-		total := hl + int(b1&0x7F)
-		if len(data) < total {
-			return nil, 0, total, nil
+	var h frame.Header
+	hl := p.quickLen(data)
+	if hl > 0 {
+		h = shortHeader(data, hl)
+	} else {
+		hl = frame.HeaderLen(data)
+		if hl == 0 {
+			return nil, 0, 2, nil
 		}
-		payload := data[hl:total]
-		var key [4]byte
-		if hl == 6 {
-			key = [4]byte(data[2:6])
-			frame.Mask(payload, key, 0)
+		if len(data) < hl {
+			return nil, 0, hl, nil
 		}
-		f, err = p.dec.Decode(frame.Header{
-			Fin: b0&0x80 != 0, Rsv: b0 & (frame.Rsv1 | frame.Rsv2 | frame.Rsv3), Opcode: frame.Opcode(b0 & 0x0F),
-			Masked: hl == 6, Mask: key, Length: int64(total - hl),
-		}, payload)
-		if err != nil {
+		if h, _, err = frame.ParseHeader(data); err != nil {
 			return nil, 0, 0, err
 		}
-		return f, total, total, nil
-	}
-	hl := frame.HeaderLen(data)
-	if hl == 0 {
-		return nil, 0, 2, nil
-	}
-	if len(data) < hl {
-		return nil, 0, hl, nil
-	}
-	h, _, err := frame.ParseHeader(data)
-	if err != nil {
-		return nil, 0, 0, err
-	}
-	if err := p.check(h); err != nil {
-		return nil, 0, 0, err
+		if err := p.check(h); err != nil {
+			return nil, 0, 0, err
+		}
 	}
 	total := hl + int(h.Length)
 	if len(data) < total {
