@@ -8,8 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-
-	"github.com/wskit/wskit/handshake"
 )
 
 // HTTP2Request returns the handshake as an extended CONNECT request of
@@ -26,10 +24,7 @@ import (
 // [net/http.Transport.RoundTrip] refuses its :protocol field.
 func (r *Request) HTTP2Request(ctx context.Context, body io.Reader) *http.Request {
 	u := r.httpURL()
-	h := r.Header.Clone()
-	delete(h, hUpgrade)
-	delete(h, hConnection)
-	delete(h, hKey)
+	h := r.connectHeader()
 	h[":protocol"] = []string{"websocket"}
 	req := (&http.Request{
 		Method:     http.MethodConnect,
@@ -52,16 +47,7 @@ func (r *Request) HTTP2Request(ctx context.Context, body io.Reader) *http.Reques
 // status (RFC 8441 section 5), the header within the request's Limits, and
 // the subprotocol and extensions as [Request.VerifyHeader] checks them.
 func (r *Request) VerifyHTTP2(resp *http.Response) (*Result, error) {
-	if resp == nil {
-		return nil, &handshake.StatusError{}
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &handshake.StatusError{Code: resp.StatusCode, Status: resp.Status}
-	}
-	if err := r.limits.CheckHeader(resp.Header); err != nil {
-		return nil, err
-	}
-	return r.verifyNegotiation(resp.Header)
+	return r.verifyConnect(resp)
 }
 
 // unencryptedHTTP2 is the TLSNextProto key under which net/http hands a

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/wskit/wskit/handshake"
 )
@@ -19,10 +18,14 @@ import (
 // upgrade (both compared case-insensitively), one Sec-WebSocket-Version
 // of 13, one Sec-WebSocket-Key that decodes to 16 bytes, and no body.
 //
-// An HTTP/2 request (r.ProtoMajor 2 or more) must be an extended CONNECT
-// of RFC 8441: method CONNECT, the pseudo-header :protocol set to
-// websocket, which net/http's server exposes as r.Header[":protocol"], a
-// Host (the :authority) and Sec-WebSocket-Version 13; it has no key.
+// An HTTP/2 or HTTP/3 request (r.ProtoMajor 2 or 3) must be an Extended
+// CONNECT, the one form RFC 8441 (HTTP/2) and RFC 9220 (HTTP/3) share:
+// method CONNECT, the pseudo-header :protocol set to websocket (which
+// net/http's HTTP/2 server exposes as r.Header[":protocol"] and quic-go's
+// HTTP/3 server as r.Proto), a :path (r.URL), an :authority (r.Host), a
+// :scheme of http or https if it is known, no content and
+// Sec-WebSocket-Version 13; it has no key. A missing or invalid
+// pseudo-header gets 400, a :protocol other than websocket 501.
 //
 // In both, an Origin, if present, must pass the origin check (see
 // [Config.OriginPatterns]), and Sec-WebSocket-Protocol and
@@ -43,10 +46,11 @@ func (c *Config) Accept(r *http.Request) (*Result, error) {
 	}
 	res := &Result{}
 	if r.ProtoMajor >= 2 {
-		if err := checkHTTP2(r); err != nil {
+		if err := checkConnect(r); err != nil {
 			return nil, err
 		}
-		res.HTTP2 = true
+		res.HTTP2 = r.ProtoMajor == 2
+		res.HTTP3 = r.ProtoMajor >= 3
 	} else {
 		key, err := checkHTTP1(r)
 		if err != nil {
@@ -113,28 +117,6 @@ func checkHTTP1(r *http.Request) (string, error) {
 	return key, nil
 }
 
-// checkHTTP2 checks the RFC 8441 part of a request.
-func checkHTTP2(r *http.Request) error {
-	if r.Method != http.MethodConnect {
-		return &Error{
-			StatusCode: http.StatusMethodNotAllowed,
-			Header:     http.Header{"Allow": {http.MethodConnect}},
-			Err:        &handshake.MethodError{Method: r.Method, Allow: http.MethodConnect},
-		}
-	}
-	proto, err := single(r.Header, ":protocol")
-	if err != nil {
-		return badRequest(err)
-	}
-	if proto == "" {
-		return badRequest(&handshake.MissingHeaderError{Name: ":protocol"})
-	}
-	if !strings.EqualFold(proto, "websocket") {
-		return badRequest(&handshake.HeaderError{Name: ":protocol", Value: proto, Reason: "is not websocket"})
-	}
-	return checkVersion(r.Header)
-}
-
 // checkVersion requires one Sec-WebSocket-Version of 13.
 func checkVersion(h http.Header) error {
 	v, err := single(h, "Sec-WebSocket-Version")
@@ -194,13 +176,16 @@ func badRequest(err error) *Error {
 	return &Error{StatusCode: http.StatusBadRequest, Err: err}
 }
 
-// requestHost returns r.Host, or the Host header field of a request built
-// by hand.
+// requestHost returns r.Host, or the Host or :authority header field of
+// a request built by hand.
 func requestHost(r *http.Request) string {
 	if r.Host != "" {
 		return r.Host
 	}
 	if vv := handshake.HeaderValues(r.Header, "Host"); len(vv) == 1 {
+		return vv[0]
+	}
+	if vv := r.Header[PseudoAuthority]; len(vv) == 1 {
 		return vv[0]
 	}
 	return ""

@@ -3,6 +3,7 @@ package server_test
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -47,6 +48,7 @@ func h2Request() *http.Request {
 		Proto:      "HTTP/2.0",
 		ProtoMajor: 2,
 		Host:       "example.com",
+		URL:        &url.URL{Path: "/chat"},
 		Header: http.Header{
 			":protocol":             {"websocket"},
 			"Sec-Websocket-Version": {"13"},
@@ -198,7 +200,7 @@ func TestAccept(t *testing.T) {
 			wantHeader: http.Header{"Allow": {"CONNECT"}}, wantErr: &handshake.MethodError{Method: "GET", Allow: "CONNECT"}, is: handshake.ErrBadMethod},
 		{name: "h2 no :protocol", req: h2Request(), set: func(r *http.Request) { delete(r.Header, ":protocol") }, status: 400,
 			wantErr: &handshake.MissingHeaderError{Name: ":protocol"}, is: handshake.ErrMissingHeader},
-		{name: "h2 :protocol other", req: h2Request(), set: func(r *http.Request) { r.Header[":protocol"] = []string{"webtransport"} }, status: 400,
+		{name: "h2 :protocol other", req: h2Request(), set: func(r *http.Request) { r.Header[":protocol"] = []string{"webtransport"} }, status: 501,
 			wantErr: &handshake.HeaderError{Name: ":protocol", Value: "webtransport", Reason: "is not websocket"}, is: handshake.ErrBadHeader},
 		{name: "h2 version 12", req: h2Request(), set: func(r *http.Request) { r.Header["Sec-Websocket-Version"] = []string{"12"} }, status: 426,
 			wantHeader: versionHeader, wantErr: &handshake.VersionError{Version: "12"}, is: handshake.ErrUnsupportedVersion},

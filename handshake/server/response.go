@@ -16,31 +16,34 @@ type Result struct {
 	// Extensions are the agreed extensions, in the order of the
 	// response, the order in which they apply to outgoing messages.
 	Extensions []handshake.Negotiated
-	// Key is the client's Sec-WebSocket-Key; "" for HTTP/2.
+	// Key is the client's Sec-WebSocket-Key; "" for HTTP/2 and HTTP/3.
 	Key string
 	// HTTP2 reports a WebSocket over HTTP/2 (RFC 8441): the response is
 	// 200 OK with no Upgrade, Connection or Sec-WebSocket-Accept field,
 	// and the stream carries the frames.
 	HTTP2 bool
+	// HTTP3 reports a WebSocket over HTTP/3 (RFC 9220), answered as
+	// HTTP/2 is; see [Result.ExtendedConnect].
+	HTTP3 bool
 
 	extensions []handshake.ExtensionOffer // the response's extension list
 }
 
 // StatusCode returns the status of the response: 101 Switching Protocols,
-// or 200 OK for HTTP/2.
+// or 200 OK for HTTP/2 and HTTP/3.
 func (r *Result) StatusCode() int {
-	if r.HTTP2 {
+	if r.ExtendedConnect() {
 		return http.StatusOK
 	}
 	return http.StatusSwitchingProtocols
 }
 
 // Header returns the header fields of the response: Upgrade, Connection
-// and Sec-WebSocket-Accept (not for HTTP/2), and Sec-WebSocket-Protocol and
+// and Sec-WebSocket-Accept (not for HTTP/2 and HTTP/3), and Sec-WebSocket-Protocol and
 // Sec-WebSocket-Extensions if a subprotocol or extensions were agreed.
 func (r *Result) Header() http.Header {
 	h := make(http.Header, 5)
-	if !r.HTTP2 {
+	if !r.ExtendedConnect() {
 		h[hUpgrade] = []string{"websocket"}
 		h[hConnection] = []string{"Upgrade"}
 		h[hAccept] = []string{handshake.Accept(r.Key)}

@@ -50,7 +50,7 @@ func (u *Upgraded) Close() error {
 //
 // For HTTP/1.1 it hijacks the connection, writes the 101 response on it
 // and returns the connection with the bytes net/http had buffered past the
-// request. For HTTP/2 (RFC 8441) it writes the 200 response and returns
+// request. For HTTP/2 (RFC 8441) and HTTP/3 (RFC 9220) it writes the 200 response and returns
 // the stream; the handler must not return while the WebSocket is in use.
 //
 // If the handshake is refused, Upgrade answers through w with the
@@ -66,7 +66,7 @@ func (c *Config) Upgrade(w http.ResponseWriter, r *http.Request) (*Upgraded, err
 		return nil, err
 	}
 	rc := http.NewResponseController(w)
-	if res.HTTP2 {
+	if res.ExtendedConnect() {
 		if err := res.WriteHeader(w); err != nil {
 			return nil, fmt.Errorf("server: flushing HTTP/2 response: %w", err)
 		}
