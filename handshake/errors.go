@@ -150,7 +150,9 @@ func (e *SubprotocolError) Is(target error) bool { return target == ErrUnknownSu
 // Err says why: [ErrUnknownExtension] if the extension was not offered or
 // appears twice, [ErrExtensionConflict] if its RSV bits clash with another
 // extension's, or the error the [Extension] itself returned when it refused
-// the parameters.
+// the parameters. When the client offered the extension several times and
+// every offer refused the response, Err wraps each offer's refusal, in the
+// client's order, for [errors.Is] and [errors.As].
 type ExtensionError struct {
 	Name string // the extension's name, as the peer sent it
 	Err  error  // why it failed

@@ -29,9 +29,11 @@ type Extension interface {
 	// Offer returns the parameters the client offers.
 	Offer() []Param
 
-	// Accept validates the parameters of the server's response. It
-	// returns the agreed extension, or an error if the response is
-	// unacceptable, which fails the handshake.
+	// Accept validates the parameters of the server's response against
+	// this value's own offer. It returns the agreed extension, or an
+	// error if the response is unacceptable. A client that offers the
+	// extension several times holds one value per offer; the handshake
+	// fails only if every one of them refuses (see [AcceptExtensions]).
 	Accept(params []Param) (Negotiated, error)
 
 	// Negotiate chooses among the client's offers of this extension, in

@@ -2,6 +2,7 @@ package handshake
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -34,6 +35,16 @@ func OfferExtensions(exts []Extension) []ExtensionOffer {
 // case-insensitively), at most once, with parameters that the extension
 // accepts, and no two agreed extensions may claim the same RSV bit.
 // Otherwise AcceptExtensions returns an [*ExtensionError].
+//
+// A client may offer an extension several times, as several elements of
+// offered with the same name, and the server accepts at most one of those
+// offers without saying which (RFC 7692 section 5). The response element
+// is therefore checked against each offer of its name in the client's
+// order, and the first offer whose Accept agrees is the one whose agreed
+// instance, parameters included, is returned. Every offer the response
+// satisfies is a valid reading of it, so the first keeps the client's
+// preference. Only when no offer agrees does the element fail, with an
+// error that wraps each offer's refusal.
 func AcceptExtensions(offered []Extension, resp []ExtensionOffer) ([]Negotiated, error) {
 	if len(resp) == 0 {
 		return nil, nil
@@ -42,23 +53,9 @@ func AcceptExtensions(offered []Extension, resp []ExtensionOffer) ([]Negotiated,
 	var used byte
 	seen := make([]bool, len(offered))
 	for _, r := range resp {
-		idx := -1
-		for i, e := range offered {
-			if strings.EqualFold(e.Name(), r.Name) {
-				idx = i
-				break
-			}
-		}
-		if idx < 0 || seen[idx] {
-			return nil, &ExtensionError{Name: r.Name, Err: ErrUnknownExtension}
-		}
-		seen[idx] = true
-		n, err := offered[idx].Accept(r.Params)
+		n, err := acceptOne(offered, seen, r)
 		if err != nil {
 			return nil, &ExtensionError{Name: r.Name, Err: err}
-		}
-		if n == nil {
-			return nil, &ExtensionError{Name: r.Name, Err: errNoNegotiated}
 		}
 		rsv := n.RSV()
 		if rsv&^rsvMask != 0 || rsv&used != 0 {
@@ -69,6 +66,68 @@ func AcceptExtensions(offered []Extension, resp []ExtensionOffer) ([]Negotiated,
 	}
 	return agreed, nil
 }
+
+// acceptOne checks the response element r against every offer of its name
+// that no earlier element used, marks them used, and returns what the
+// first offer that accepts r agreed.
+func acceptOne(offered []Extension, seen []bool, r ExtensionOffer) (Negotiated, error) {
+	var refusals offerErrors
+	matched := false
+	var n Negotiated
+	for i, e := range offered {
+		if !strings.EqualFold(e.Name(), r.Name) {
+			continue
+		}
+		if seen[i] {
+			return nil, ErrUnknownExtension // a second element of the same name
+		}
+		seen[i] = true
+		matched = true
+		if n != nil {
+			continue // mark the remaining offers of the name as used
+		}
+		got, err := e.Accept(r.Params)
+		if err == nil && got == nil {
+			err = errNoNegotiated
+		}
+		if err != nil {
+			refusals = append(refusals, err)
+			continue
+		}
+		n = got
+	}
+	switch {
+	case !matched:
+		return nil, ErrUnknownExtension
+	case n != nil:
+		return n, nil
+	case len(refusals) == 1:
+		return nil, refusals[0]
+	}
+	return nil, refusals
+}
+
+// offerErrors holds the refusals of a response by each of several offers
+// of one extension, in the client's order.
+type offerErrors []error
+
+// Error lists the refusals on one line.
+func (e offerErrors) Error() string {
+	var b strings.Builder
+	b.WriteString("accepted by none of the ")
+	b.WriteString(strconv.Itoa(len(e)))
+	b.WriteString(" offers")
+	for i, err := range e {
+		b.WriteString("; offer ")
+		b.WriteString(strconv.Itoa(i + 1))
+		b.WriteString(": ")
+		b.WriteString(err.Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the refusals, for [errors.Is] and [errors.As].
+func (e offerErrors) Unwrap() []error { return e }
 
 // NegotiateExtensions is the server's side of the negotiation: it walks
 // the client's offers in the client's order of preference and, for each

@@ -61,6 +61,92 @@ func TestAcceptExtensions(t *testing.T) {
 	}
 }
 
+// TestAcceptExtensionsSeveralOffers checks a response against a client
+// that offered one extension three times: the response may accept any of
+// the offers, and the agreed instance must be the one of the offer it
+// matches, the first in the client's order when it matches several.
+func TestAcceptExtensionsSeveralOffers(t *testing.T) {
+	offer := func(tag string, params ...P) handshake.Extension {
+		return &exttest.Ext{ExtName: "m", Params: params, Bits: 0x40, Strict: true, Tag: tag}
+	}
+	first := []P{{"s", ""}, {"w", "8"}}
+	second := []P{{"s", ""}}
+	offered := []handshake.Extension{
+		offer("first", first...),
+		&exttest.Ext{ExtName: "other", Bits: 0x20},
+		offer("second", second...),
+		offer("third"),
+	}
+	agreed := func(tag string, params []P) []handshake.Negotiated {
+		return []handshake.Negotiated{&exttest.Agreed{Name: "m", Params: params, Bits: 0x40, Tag: tag}}
+	}
+	for _, tt := range []struct {
+		name    string
+		offered []handshake.Extension
+		resp    []O
+		want    []handshake.Negotiated
+		wantErr []error // each must match, with errors.Is
+	}{
+		{name: "first offer", offered: offered, resp: []O{{Name: "m", Params: first}}, want: agreed("first", first)},
+		{name: "second offer", offered: offered, resp: []O{{Name: "m", Params: second}}, want: agreed("second", second)},
+		{name: "third offer", offered: offered, resp: []O{{Name: "M"}}, want: agreed("third", nil)},
+		{name: "name case", offered: offered, resp: []O{{Name: "M", Params: second}}, want: agreed("second", second)},
+		{name: "several match: the first in the client's order",
+			offered: []handshake.Extension{offer("a"), &exttest.Ext{ExtName: "m", Bits: 0x40, Tag: "b"}},
+			resp:    []O{{Name: "m"}}, want: agreed("a", nil)},
+		{name: "with another extension", offered: offered, resp: []O{{Name: "other"}, {Name: "m", Params: second}},
+			want: append([]handshake.Negotiated{&exttest.Agreed{Name: "other", Bits: 0x20}}, agreed("second", second)...)},
+		{name: "matches none", offered: offered, resp: []O{{Name: "m", Params: []P{{"w", "8"}}}},
+			wantErr: []error{exttest.ErrMismatch}},
+		{name: "refused by every offer, each refusal kept",
+			offered: []handshake.Extension{offer("a"), &exttest.Ext{ExtName: "m", Bits: 0x40}},
+			resp:    []O{{Name: "m", Params: []P{{"bad", ""}}}},
+			wantErr: []error{exttest.ErrMismatch, exttest.ErrRefused}},
+		{name: "accepted twice", offered: offered, resp: []O{{Name: "m", Params: second}, {Name: "m"}},
+			wantErr: []error{handshake.ErrUnknownExtension}},
+		{name: "accepted twice, names in other case", offered: offered, resp: []O{{Name: "m"}, {Name: "M", Params: first}},
+			wantErr: []error{handshake.ErrUnknownExtension}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := handshake.AcceptExtensions(tt.offered, tt.resp)
+			for _, want := range tt.wantErr {
+				if !errors.Is(err, want) {
+					t.Errorf("error = %v, want one matching %v", err, want)
+				}
+			}
+			if err != nil {
+				if len(tt.wantErr) == 0 {
+					t.Fatalf("error = %v, want none", err)
+				}
+				var ee *handshake.ExtensionError
+				if !errors.As(err, &ee) || ee.Name != tt.resp[len(tt.resp)-1].Name {
+					t.Errorf("error %#v is not an *ExtensionError naming %q", err, tt.resp[len(tt.resp)-1].Name)
+				}
+				return
+			}
+			if len(tt.wantErr) > 0 {
+				t.Fatalf("no error, want %v", tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAcceptExtensionsErrorText(t *testing.T) {
+	offered := []handshake.Extension{
+		&exttest.Ext{ExtName: "m", Strict: true, Params: []P{{"s", ""}}},
+		&exttest.Ext{ExtName: "m", Strict: true},
+	}
+	_, err := handshake.AcceptExtensions(offered, []O{{Name: "m", Params: []P{{"x", ""}}}})
+	want := `handshake: extension "m": accepted by none of the 2 offers; ` +
+		"offer 1: exttest: response does not match the offer; offer 2: exttest: response does not match the offer"
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v\nwant    %s", err, want)
+	}
+}
+
 func TestNegotiateExtensions(t *testing.T) {
 	supported := []handshake.Extension{
 		&exttest.Ext{ExtName: "a", Bits: 0x40},

@@ -20,6 +20,12 @@ type Config struct {
 	Protocols []string
 
 	// Extensions are the extensions offered, in order of preference.
+	// To offer one extension several times, such as permessage-deflate
+	// with smaller windows first and a plain offer as a fallback, list
+	// one value per offer. The server accepts at most one of them; the
+	// response is checked against each in turn and the first that
+	// accepts it gives the agreed parameters (see
+	// [handshake.AcceptExtensions]).
 	Extensions []handshake.Extension
 
 	// Header holds extra header fields, such as Authorization or
