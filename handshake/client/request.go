@@ -249,8 +249,8 @@ func (r *Request) String() string { return string(r.AppendText(nil)) }
 
 // WriteTo writes the request's header text to w; see [Request.AppendText].
 func (r *Request) WriteTo(w io.Writer) (int64, error) {
-	// A pooled buffer: a server answering many handshakes allocates
-	// nothing for the response text in steady state.
+	// A pooled buffer: a client opening many connections allocates
+	// nothing for the request text in steady state.
 	buf := bytebufferpool.Get()
 	defer bytebufferpool.Put(buf)
 	buf.B = r.AppendText(buf.B[:0])
