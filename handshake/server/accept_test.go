@@ -203,7 +203,7 @@ func TestAccept(t *testing.T) {
 		{name: "h2 :protocol other", req: h2Request(), set: func(r *http.Request) { r.Header[":protocol"] = []string{"webtransport"} }, status: 501,
 			wantErr: &handshake.HeaderError{Name: ":protocol", Value: "webtransport", Reason: "is not websocket"}, is: handshake.ErrBadHeader},
 		{name: "h2 version 12", req: h2Request(), set: func(r *http.Request) { r.Header["Sec-Websocket-Version"] = []string{"12"} }, status: 426,
-			wantHeader: versionHeader, wantErr: &handshake.VersionError{Version: "12"}, is: handshake.ErrUnsupportedVersion},
+			wantHeader: http.Header{"Sec-Websocket-Version": {"13"}}, wantErr: &handshake.VersionError{Version: "12"}, is: handshake.ErrUnsupportedVersion},
 		{name: "h2 cross origin", req: h2Request(), set: func(r *http.Request) { r.Header["Origin"] = []string{"https://evil.test"} }, status: 403,
 			wantErr: &handshake.OriginError{Origin: "https://evil.test", Host: "example.com"}, is: handshake.ErrOrigin},
 	}

@@ -84,7 +84,13 @@ func checkConnect(r *http.Request) error {
 		return badRequest(&handshake.HeaderError{Name: "Content-Length", Value: strconv.FormatInt(r.ContentLength, 10),
 			Reason: "an Extended CONNECT has no content before its response"})
 	}
-	return checkVersion(r.Header)
+	if err := checkVersion(r.Header); err != nil {
+		// Upgrade is a connection-specific field, which HTTP/2 and
+		// HTTP/3 forbid: a response carrying it is malformed.
+		delete(err.(*Error).Header, hUpgrade)
+		return err
+	}
+	return nil
 }
 
 // connectProtocol returns the :protocol of r: the header field, or, for

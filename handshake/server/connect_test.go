@@ -48,7 +48,8 @@ func rawConnect(major int) *http.Request {
 // TestAcceptConnect checks the Extended CONNECT form that RFC 8441
 // (HTTP/2) and RFC 9220 (HTTP/3) share, each case in both versions.
 func TestAcceptConnect(t *testing.T) {
-	versionHeader := http.Header{"Sec-Websocket-Version": {"13"}, "Upgrade": {"websocket"}}
+	// No Upgrade field: HTTP/2 and HTTP/3 forbid it.
+	versionHeader := http.Header{"Sec-Websocket-Version": {"13"}}
 	type connectCase struct {
 		name       string
 		cfg        *server.Config
