@@ -208,17 +208,29 @@ func (e *ProtoError) Is(target error) bool { return target == ErrBadProto }
 
 // OriginError reports an Origin that the server does not allow.
 type OriginError struct {
-	Origin string // the Origin header field
+	Origin string // the Origin header field, "" if absent
 	Host   string // the request's Host
+	Err    error  // why, if the server's own origin policy said; nil otherwise
 }
 
 // Error returns a one-line description of the failure.
 func (e *OriginError) Error() string {
-	return "handshake: origin " + quote(e.Origin) + " is not allowed for host " + quote(e.Host)
+	s := "handshake: origin " + quote(e.Origin)
+	if e.Origin == "" {
+		s = "handshake: a request without Origin"
+	}
+	s += " is not allowed for host " + quote(e.Host)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
 
 // Is reports whether target is [ErrOrigin].
 func (e *OriginError) Is(target error) bool { return target == ErrOrigin }
+
+// Unwrap returns e.Err.
+func (e *OriginError) Unwrap() error { return e.Err }
 
 // LimitError reports a handshake that exceeds one of the [Limits].
 type LimitError struct {

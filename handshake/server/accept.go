@@ -27,10 +27,10 @@ import (
 // Sec-WebSocket-Version 13; it has no key. A missing or invalid
 // pseudo-header gets 400, a :protocol other than websocket 501.
 //
-// In both, an Origin, if present, must pass the origin check (see
-// [Config.OriginPatterns]), and Sec-WebSocket-Protocol and
-// Sec-WebSocket-Extensions must parse. The header must be within
-// c.Limits.
+// In both, the request must pass the origin policy (see
+// [Config.CheckOrigin] and [Config.OriginPatterns]), and
+// Sec-WebSocket-Protocol and Sec-WebSocket-Extensions must parse. The
+// header must be within c.Limits.
 //
 // Callers that do not use net/http build r themselves with Method,
 // ProtoMajor, ProtoMinor, Host and Header. A nil c is the zero Config.
@@ -66,8 +66,8 @@ func (c *Config) Accept(r *http.Request) (*Result, error) {
 	if err != nil {
 		return nil, badRequest(err)
 	}
-	if origin != "" && !c.originAllowed(origin, host) {
-		return nil, &Error{StatusCode: http.StatusForbidden, Err: &handshake.OriginError{Origin: origin, Host: host}}
+	if err := c.checkOrigin(origin, host, r); err != nil {
+		return nil, err
 	}
 	if err := c.negotiate(r.Header, res); err != nil {
 		return nil, err

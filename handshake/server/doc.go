@@ -44,6 +44,13 @@
 // cross-site WebSocket hijacking and only browsers are bound to send a
 // truthful Origin. [Config.OriginPatterns] allows more origins.
 //
+// [Config.CheckOrigin] replaces that default with a policy of the
+// server's own: a function that sees every request's Origin ("" if none)
+// and the request, and refuses with an error (403 Forbidden, the error
+// wrapped in a handshake.OriginError). [AllowOrigins] makes one that
+// allows exactly the origins given, the server's own host included only
+// if listed.
+//
 // Comparing Origin with Host alone is weak against DNS rebinding: a page
 // on attacker.example whose name the attacker then points at 127.0.0.1
 // (or at a host of the victim's network) makes the victim's browser send
