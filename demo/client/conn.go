@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -51,17 +52,18 @@ func dial(o options) (*wsConn, error) {
 		return nil, err
 	}
 
-	nc, err := dialTransport(o, req)
+	// One bound for the dial, TLS and the opening handshake.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	nc, err := dialTransport(ctx, o, req)
 	if err != nil {
 		return nil, err
 	}
-	nc.SetDeadline(time.Now().Add(10 * time.Second))
-	res, leftover, err := req.Handshake(nc)
+	res, leftover, err := req.Handshake(ctx, nc)
 	if err != nil {
 		nc.Close()
 		return nil, fmt.Errorf("opening handshake failed: %w", err)
 	}
-	nc.SetDeadline(time.Time{})
 
 	c := &wsConn{nc: nc, proto: res.Protocol, binaryMode: o.binary}
 	// Bytes the server sent right behind its response are the stream's first.
@@ -92,16 +94,16 @@ func dial(o options) (*wsConn, error) {
 }
 
 // dialTransport opens the TCP, TLS or UNIX connection the URL and flags name.
-func dialTransport(o options, req *client.Request) (net.Conn, error) {
-	d := net.Dialer{Timeout: 10 * time.Second}
+func dialTransport(ctx context.Context, o options, req *client.Request) (net.Conn, error) {
+	var d net.Dialer
 	var (
 		nc  net.Conn
 		err error
 	)
 	if o.unix != "" {
-		nc, err = d.Dial("unix", o.unix)
+		nc, err = d.DialContext(ctx, "unix", o.unix)
 	} else {
-		nc, err = d.Dial("tcp", hostPort(req))
+		nc, err = d.DialContext(ctx, "tcp", hostPort(req))
 	}
 	if err != nil {
 		return nil, err
@@ -109,7 +111,7 @@ func dialTransport(o options, req *client.Request) (net.Conn, error) {
 	if req.URL.Scheme == "wss" {
 		host := req.URL.Hostname()
 		tc := tls.Client(nc, &tls.Config{ServerName: host, InsecureSkipVerify: o.insecure, NextProtos: []string{"http/1.1"}})
-		if err := tc.Handshake(); err != nil {
+		if err := tc.HandshakeContext(ctx); err != nil {
 			nc.Close()
 			return nil, fmt.Errorf("TLS: %w", err)
 		}

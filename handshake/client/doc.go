@@ -18,6 +18,10 @@
 //	// handle err; res.Protocol is the chosen subprotocol, and frames
 //	// follow in br.
 //
+// [Request.Handshake] does those steps in one call, bounded by a
+// [context.Context] whose deadline and cancellation apply to the
+// connection while it runs.
+//
 // With net/http, send [Request.HTTPRequest] through an [net/http.Client]
 // whose transport speaks HTTP/1.1: on success the response body is an
 // [io.ReadWriteCloser] over the connection.

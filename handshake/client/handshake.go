@@ -2,7 +2,10 @@ package client
 
 import (
 	"bufio"
+	"context"
 	"io"
+
+	"github.com/wskit/wskit/handshake/internal/ctxconn"
 )
 
 // Handshake performs the opening handshake over rw, a connection the caller
@@ -12,9 +15,30 @@ import (
 // the WebSocket stream and must go to the parser (parser.Leftover) before
 // anything read from rw later.
 //
+// ctx bounds the handshake. If rw has a SetDeadline method, as a
+// [net.Conn] has, ctx's deadline is rw's deadline while Handshake runs and
+// ctx's cancellation ends a blocked read or write; Handshake clears the
+// deadline before it returns, whatever it had been. The error then matches
+// [context.Canceled] or [context.DeadlineExceeded] with [errors.Is]. If rw
+// has no SetDeadline, ctx is only checked before the handshake starts.
+// Either way, after a failure rw is in an unknown state and should be
+// closed.
+//
 // Handshake reads no further than it must, but it reads through a
 // bufio.Reader, so the leftover may hold frames; it holds nothing else.
-func (r *Request) Handshake(rw io.ReadWriter) (*Result, []byte, error) {
+func (r *Request) Handshake(ctx context.Context, rw io.ReadWriter) (*Result, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	done := ctxconn.Watch(ctx, rw)
+	res, leftover, err := r.handshake(rw)
+	if err = done(err); err != nil {
+		return nil, nil, err
+	}
+	return res, leftover, nil
+}
+
+func (r *Request) handshake(rw io.ReadWriter) (*Result, []byte, error) {
 	if _, err := r.WriteTo(rw); err != nil {
 		return nil, nil, err
 	}
