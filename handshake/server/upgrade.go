@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+
+	"github.com/wskit/wskit/handshake/internal/ctxconn"
 )
 
 // Upgraded is a WebSocket connection taken over from net/http by
@@ -56,6 +58,15 @@ func (u *Upgraded) Close() error {
 // If the handshake is refused, Upgrade answers through w with the
 // [*Error]'s status and returns that error. If hijacking fails, it answers
 // 500 Internal Server Error and returns the failure.
+//
+// Upgrade honours r.Context(). If it has ended once the request is
+// accepted (the client went away, or a deadline the handler set passed),
+// Upgrade answers 503 Service Unavailable, which the client may never
+// read, and returns an error that matches the context's. On HTTP/1.1 its
+// deadline and cancellation also bound the write of the 101 on the
+// hijacked connection, whose deadline is clear again when Upgrade returns
+// it. A handler bounds the handshake with a deadline of its own by passing
+// r.WithContext(ctx).
 func (c *Config) Upgrade(w http.ResponseWriter, r *http.Request) (*Upgraded, error) {
 	res, err := c.Accept(r)
 	if err != nil {
@@ -64,6 +75,11 @@ func (c *Config) Upgrade(w http.ResponseWriter, r *http.Request) (*Upgraded, err
 			e.ServeHTTP(w, r)
 		}
 		return nil, err
+	}
+	ctx := r.Context()
+	if err := ctx.Err(); err != nil {
+		http.Error(w, "503 Service Unavailable: the handshake ran out of time", http.StatusServiceUnavailable)
+		return nil, fmt.Errorf("server: upgrade abandoned: %w", err)
 	}
 	rc := http.NewResponseController(w)
 	if res.ExtendedConnect() {
@@ -87,7 +103,9 @@ func (c *Config) Upgrade(w http.ResponseWriter, r *http.Request) (*Upgraded, err
 		b, _ := brw.Reader.Peek(n)
 		buffered = bytes.Clone(b)
 	}
-	if _, err := res.WriteTo(conn); err != nil {
+	done := ctxconn.Watch(ctx, conn)
+	_, err = res.WriteTo(conn)
+	if err = done(err); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("server: writing 101 response: %w", err)
 	}

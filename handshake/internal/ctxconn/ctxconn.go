@@ -26,7 +26,7 @@ var past = time.Unix(1, 0)
 // done, that ctx had ended. A ctx that can neither be cancelled nor
 // expire leaves c alone.
 //
-// done clears the deadline Watch set and returns err, or, if err is not
+// done must be called once. It clears the deadline Watch set and returns err, or, if err is not
 // nil and ctx has ended (or its deadline has passed), an error that wraps
 // ctx's error and err, so that callers can test for [context.Canceled]
 // and [context.DeadlineExceeded].
