@@ -4,9 +4,10 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"os"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -70,43 +71,62 @@ func TestHandshake(t *testing.T) {
 	}
 }
 
+// deadlines is a connection that records the deadlines set on it.
+type deadlines struct {
+	net.Conn
+	mu  sync.Mutex
+	set []time.Time
+}
+
+func (d *deadlines) SetDeadline(t time.Time) error {
+	d.mu.Lock()
+	d.set = append(d.set, t)
+	d.mu.Unlock()
+	return d.Conn.SetDeadline(t)
+}
+
 // TestHandshakeContext runs handshakes against a server that answers at
 // once, late or never, under contexts that end them or not, and checks
-// that a handshake that returns leaves the connection without deadline.
+// the deadlines set on the connection: the context's while the handshake
+// runs, one in the past to end it when the context is cancelled, none once
+// it has returned.
 func TestHandshakeContext(t *testing.T) {
-	const frame = "\x81\x02hi"
+	never := time.Now().Add(time.Hour)
+	past := time.Unix(1, 0)
 	for _, tt := range []struct {
-		name    string
-		delay   time.Duration // before the server answers; < 0: never
-		ctx     func() (context.Context, context.CancelFunc)
-		wantErr error
+		name      string
+		delay     time.Duration // before the server answers; < 0: never
+		ctx       func() (context.Context, context.CancelFunc)
+		wantErr   error
+		cancelled bool // while the handshake waits
+		before    bool // before the handshake starts
 	}{
-		{"no deadline", 0, func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }, nil},
-		{"within the deadline", 0, func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), 300*time.Millisecond)
-		}, nil},
-		{"deadline passes", -1, func() (context.Context, context.CancelFunc) {
+		{name: "background", ctx: func() (context.Context, context.CancelFunc) { return context.Background(), func() {} }},
+		{name: "cancellable", ctx: func() (context.Context, context.CancelFunc) { return context.WithCancel(context.Background()) }},
+		{name: "within the deadline", ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.Background(), never)
+		}},
+		{name: "deadline passes", delay: -1, ctx: func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 30*time.Millisecond)
-		}, context.DeadlineExceeded},
-		{"cancelled while waiting", -1, func() (context.Context, context.CancelFunc) {
+		}, wantErr: context.DeadlineExceeded},
+		{name: "answer after the deadline", delay: 200 * time.Millisecond, ctx: func() (context.Context, context.CancelFunc) {
+			return context.WithTimeout(context.Background(), 30*time.Millisecond)
+		}, wantErr: context.DeadlineExceeded},
+		{name: "cancelled while waiting", delay: -1, ctx: func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(context.Background())
 			time.AfterFunc(30*time.Millisecond, cancel)
 			return ctx, cancel
-		}, context.Canceled},
-		{"cancelled before", 0, func() (context.Context, context.CancelFunc) {
+		}, wantErr: context.Canceled, cancelled: true},
+		{name: "cancelled before", ctx: func() (context.Context, context.CancelFunc) {
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
 			return ctx, cancel
-		}, context.Canceled},
-		{"answer after the deadline", 200 * time.Millisecond, func() (context.Context, context.CancelFunc) {
-			return context.WithTimeout(context.Background(), 30*time.Millisecond)
-		}, context.DeadlineExceeded},
+		}, wantErr: context.Canceled, before: true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			c, s := net.Pipe()
 			defer c.Close()
 			defer s.Close()
-			sendFrame := make(chan struct{})
 			go func() {
 				req, err := server.ReadRequest(bufio.NewReader(s), handshake.Limits{})
 				if err != nil {
@@ -117,11 +137,7 @@ func TestHandshakeContext(t *testing.T) {
 					return
 				}
 				time.Sleep(tt.delay)
-				if _, err := s.Write(res.AppendResponse(nil)); err != nil {
-					return
-				}
-				<-sendFrame
-				s.Write([]byte(frame))
+				s.Write(res.AppendResponse(nil))
 			}()
 			req, err := client.NewRequest("ws://example.com/", nil)
 			if err != nil {
@@ -129,25 +145,33 @@ func TestHandshakeContext(t *testing.T) {
 			}
 			ctx, cancel := tt.ctx()
 			defer cancel()
-			_, _, err = req.Handshake(ctx, c)
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
-					t.Fatalf("Handshake error = %v, want %v", err, tt.wantErr)
-				}
-				return
+			conn := &deadlines{Conn: c}
+			_, _, err = req.Handshake(ctx, conn)
+			if !errors.Is(err, tt.wantErr) || (err == nil) != (tt.wantErr == nil) {
+				t.Fatalf("Handshake error = %v, want %v", err, tt.wantErr)
 			}
-			if err != nil {
-				t.Fatal(err)
+			if err != nil && !tt.before && !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Errorf("error %v does not keep the I/O error", err)
 			}
-			// The deadline went with the handshake: a frame sent once
-			// the context's deadline has passed is read.
-			if _, ok := ctx.Deadline(); ok {
-				<-ctx.Done()
+			conn.mu.Lock()
+			defer conn.mu.Unlock()
+			// A context that expires may also end the I/O through the
+			// past deadline, if its timer fires first; only a cancelled
+			// one must.
+			sawPast := slices.Contains(conn.set, past)
+			got := slices.DeleteFunc(slices.Clone(conn.set), func(d time.Time) bool { return d.Equal(past) })
+			if tt.cancelled && !sawPast {
+				t.Errorf("deadlines set %v: the cancellation set none in the past", conn.set)
 			}
-			close(sendFrame)
-			got := make([]byte, len(frame))
-			if _, err := io.ReadFull(c, got); err != nil || string(got) != frame {
-				t.Errorf("read after the handshake: %q, %v (timeout: %v)", got, err, errors.Is(err, os.ErrDeadlineExceeded))
+			var want []time.Time
+			if d, ok := ctx.Deadline(); ok && !tt.before {
+				want = append(want, d)
+			}
+			if ctx.Done() != nil && !tt.before {
+				want = append(want, time.Time{}) // cleared on return
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("deadlines set, but for the past one (-want +got):\n%s", diff)
 			}
 		})
 	}
