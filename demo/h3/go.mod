@@ -6,6 +6,7 @@ require (
 	github.com/google/go-cmp v0.7.0
 	github.com/quic-go/quic-go v0.65.0
 	github.com/wskit/wskit v0.0.0
+	github.com/wskit/wskit/interop v0.0.0
 )
 
 require (
@@ -18,3 +19,5 @@ require (
 )
 
 replace github.com/wskit/wskit => ../..
+
+replace github.com/wskit/wskit/interop => ../../interop
