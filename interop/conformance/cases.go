@@ -37,7 +37,8 @@ var (
 
 const sec = time.Second
 
-// AllCases returns the cases of categories 1–7, 9 and 10 in Autobahn's order.
+// AllCases returns the cases of categories 1–7, 9, 10, 12 and 13 in
+// Autobahn's order.
 func AllCases() []*Case {
 	var cs []*Case
 	cs = append(cs, framingCases()...)
@@ -49,6 +50,7 @@ func AllCases() []*Case {
 	cs = append(cs, closeCases()...)
 	cs = append(cs, limitCases()...)
 	cs = append(cs, autoFragCases()...)
+	cs = append(cs, compressionCases()...)
 	for _, c := range cs {
 		if c.Limit == 0 {
 			c.Limit = 15 * sec

@@ -27,18 +27,22 @@ var mainModule = func() string {
 	return d
 }()
 
+// serverTarget is one server under test; TestServerRole runs the suite
+// against each, as a subtest of its name.
+type serverTarget struct {
+	name   string // e.g. demo/echo
+	target ServerTarget
+	desc   string // for the report
+}
+
 type targets struct {
-	server         ServerTarget
-	client         ClientTarget
-	serverDesc     string
-	clientDesc     string
-	reference      bool
-	buildOnce      sync.Once
-	buildErr       error
-	serverBin      string
-	clientBin      string
-	binDir         string
-	serverArgsDesc string
+	servers    []serverTarget
+	client     ClientTarget
+	clientDesc string
+	reference  bool
+	buildOnce  sync.Once
+	buildErr   error
+	binDir     string
 }
 
 var tgt targets
@@ -51,7 +55,7 @@ func pickTargets(t *testing.T) *targets {
 		useDemo := *flagTarget == "demo" || (*flagTarget == "auto" && haveDemos)
 		if !useDemo {
 			tgt.reference = true
-			tgt.server, tgt.serverDesc = refServer{}, "the TEMPORARY in-process reference echo server (reftarget_test.go: parser + frame + handshake/server)"
+			tgt.servers = []serverTarget{{"ref", refServer{}, "the TEMPORARY in-process reference echo server (reftarget_test.go: parser + frame + handshake/server)"}}
 			tgt.client, tgt.clientDesc = refClient{}, "the TEMPORARY in-process reference echo client (reftarget_test.go: parser + frame + handshake/client)"
 			return
 		}
@@ -61,18 +65,29 @@ func pickTargets(t *testing.T) *targets {
 			return
 		}
 		tgt.binDir = dir
-		if tgt.serverBin, err = BuildDemo(mainModule, "echo", dir); err != nil {
+		// The server targets: another demo server joins the list with
+		// its name and flags.
+		for _, s := range []struct {
+			name string
+			args []string
+		}{
+			{"echo", []string{"-addr", "127.0.0.1:0", "-max-message", "67108864", "-deflate"}},
+		} {
+			bin, err := BuildDemo(mainModule, s.name, dir)
+			if err != nil {
+				tgt.buildErr = err
+				return
+			}
+			tgt.servers = append(tgt.servers, serverTarget{"demo/" + s.name, &BinaryServer{Path: bin, Args: s.args},
+				"`demo/" + s.name + " " + strings.Join(s.args, " ") + "`"})
+		}
+		clientBin, err := BuildDemo(mainModule, "client", dir)
+		if err != nil {
 			tgt.buildErr = err
 			return
 		}
-		if tgt.clientBin, err = BuildDemo(mainModule, "client", dir); err != nil {
-			tgt.buildErr = err
-			return
-		}
-		tgt.server = &BinaryServer{Path: tgt.serverBin, Args: []string{"-addr", "127.0.0.1:0", "-max-message", "67108864"}}
-		tgt.client = &BinaryClient{Path: tgt.clientBin, Args: []string{"-echo"}}
-		tgt.serverDesc = "`demo/echo -addr 127.0.0.1:0 -max-message 67108864`"
-		tgt.clientDesc = "`demo/client -echo ws://127.0.0.1:PORT/runCase?case=N&agent=wskit`"
+		tgt.client = &BinaryClient{Path: clientBin, Args: []string{"-echo", "-deflate"}}
+		tgt.clientDesc = "`demo/client -echo -deflate ws://127.0.0.1:PORT/runCase?case=N&agent=wskit`"
 	})
 	if tgt.buildErr != nil {
 		t.Fatalf("building the demo targets: %v", tgt.buildErr)
@@ -99,11 +114,12 @@ func selectedCases(t *testing.T) []*Case {
 }
 
 var (
-	reportMu    sync.Mutex
-	reportRoles = map[string][]*Result{}
+	reportMu       sync.Mutex
+	reportSections []Section
 )
 
-func check(t *testing.T, role string, results []*Result) {
+func check(t *testing.T, role string, sec Section) {
+	results := sec.Results
 	for _, line := range Summary(role, results) {
 		t.Log(line)
 	}
@@ -116,33 +132,41 @@ func check(t *testing.T, role string, results []*Result) {
 		}
 	}
 	reportMu.Lock()
-	reportRoles[role] = results
+	reportSections = append(reportSections, sec)
 	reportMu.Unlock()
 }
 
-// TestServerRole plays the fuzzing client against the server target.
+// TestServerRole plays the fuzzing client against each server target.
 func TestServerRole(t *testing.T) {
 	tg := pickTargets(t)
-	ctx := context.Background()
-	addr, stop, err := tg.server.StartServer(ctx)
-	if err != nil {
-		t.Fatal(err)
+	for _, st := range tg.servers {
+		t.Run(st.name, func(t *testing.T) {
+			ctx := context.Background()
+			addr, stop, err := st.target.StartServer(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stop()
+			t.Logf("target: %s at %s", st.desc, addr)
+			start := time.Now()
+			results := RunServerSuite(ctx, addr, selectedCases(t), *flagParallel)
+			t.Logf("server role against %s: %d cases in %v", st.name, len(results), time.Since(start).Round(time.Millisecond))
+			check(t, "server", Section{Role: "server", Name: st.name, Target: st.desc, Results: results})
+		})
 	}
-	defer stop()
-	t.Logf("target: %s at %s", tg.serverDesc, addr)
-	results := RunServerSuite(ctx, addr, selectedCases(t), *flagParallel)
-	check(t, "server", results)
 }
 
 // TestClientRole plays the fuzzing server against the client target.
 func TestClientRole(t *testing.T) {
 	tg := pickTargets(t)
 	t.Logf("target: %s", tg.clientDesc)
+	start := time.Now()
 	results, err := RunClientSuite(context.Background(), tg.client, selectedCases(t), *flagParallel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	check(t, "client", results)
+	t.Logf("client role: %d cases in %v", len(results), time.Since(start).Round(time.Millisecond))
+	check(t, "client", Section{Role: "client", Target: tg.clientDesc, Results: results})
 }
 
 // fakeDemoEnv makes the test binary act as a demo program, to test the
@@ -214,11 +238,10 @@ func TestMain(m *testing.M) {
 	if tgt.binDir != "" {
 		os.RemoveAll(tgt.binDir)
 	}
-	if *flagReport != "" && len(reportRoles) > 0 {
+	if *flagReport != "" && len(reportSections) > 0 {
 		var buf bytes.Buffer
-		title := "WebSocket conformance (Autobahn|Testsuite categories 1–7, 9, 10)"
-		desc := map[string]string{"server": tgt.serverDesc, "client": tgt.clientDesc}
-		WriteMarkdown(&buf, title, desc, reportRoles, time.Now())
+		title := "WebSocket conformance (Autobahn|Testsuite categories 1–7, 9, 10, 12, 13)"
+		WriteMarkdown(&buf, title, reportSections, time.Now())
 		if tgt.reference {
 			s := buf.String()
 			s = strings.Replace(s, "\n\nGrades:", "\n\n**Note:** these results are for the TEMPORARY in-process reference targets; demo/echo and demo/client did not exist when they were produced.\n\nGrades:", 1)

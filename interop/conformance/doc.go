@@ -1,7 +1,9 @@
 // Package conformance is a Go re-creation of the Autobahn|Testsuite
 // fuzzing client and fuzzing server for categories 1 (framing), 2
 // (ping/pong), 3 (reserved bits), 4 (opcodes), 5 (fragmentation), 6 (UTF-8),
-// 7 (close handling), 9 (limits and performance) and 10 (auto-fragmentation).
+// 7 (close handling), 9 (limits and performance), 10 (auto-fragmentation),
+// and 12 and 13 (permessage-deflate, RFC 7692, with different payloads and
+// with different parameters).
 //
 // The suite plays the fuzzer itself: it performs the opening handshake in raw
 // bytes, writes every frame byte by byte (broken ones included), reads the
@@ -24,8 +26,28 @@
 // second, and as a client we give the server one second to drop the TCP
 // connection after the closing handshake.
 //
+// # Compression
+//
+// For categories 12 and 13 the fuzzer has its own permessage-deflate,
+// independent of wskit's handshake and pmce packages: it writes its
+// offers into the raw request and checks the response against them
+// (pmdnegotiate.go), or, as a server, parses the client's offers and
+// answers them with the case's acceptances; it compresses with
+// compress/flate, sets RSV1 on a compressed message's first frame, removes
+// and appends the 0x00 0x00 0xff 0xff tail, keeps or drops the context as
+// agreed and keeps to the window the peer allows (pmdcodec.go); and it
+// walks the peer's DEFLATE streams to check that no distance exceeds the
+// window the peer agreed to (deflatescan.go). The cases are Autobahn's,
+// with three departures the report states: generated payloads of the same
+// kinds and sizes as Autobahn's files, at most about 1 MiB of messages a
+// case instead of 1,000 messages of every size, and offers without
+// Autobahn's client_no_context_takeover hint (see PMDOffer). A target that
+// does not agree to the extension gets UNIMPLEMENTED, as in Autobahn.
+//
 // Targets are pluggable (ServerTarget, ClientTarget): the demo binaries
-// demo/echo and demo/client, or anything else that echoes.
+// demo/echo -deflate and demo/client -deflate (the tests keep a list of
+// server targets, to which another demo server adds one entry), or
+// anything else that echoes.
 //
 // Running it, from the interop directory:
 //

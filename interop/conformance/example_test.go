@@ -32,4 +32,6 @@ func ExampleAllCases() {
 	// category 7: 37 cases
 	// category 9: 54 cases
 	// category 10: 1 cases
+	// category 12: 90 cases
+	// category 13: 126 cases
 }

@@ -40,7 +40,13 @@ func RunClientCase(addr string, c *Case) *Result {
 		return fail("%v", err)
 	}
 	conn.SetDeadline(time.Now().Add(5 * time.Second))
-	if _, err := conn.Write(req.AppendText(nil)); err != nil {
+	text := req.AppendText(nil)
+	if c.Deflate != nil {
+		// The offer goes in the raw request: the fuzzer negotiates
+		// permessage-deflate itself, not through wskit's handshake.
+		text = insertHeader(text, "Sec-WebSocket-Extensions", c.Deflate.offerHeader())
+	}
+	if _, err := conn.Write(text); err != nil {
 		conn.Close()
 		return fail("%v", err)
 	}
@@ -50,12 +56,24 @@ func RunClientCase(addr string, c *Case) *Result {
 		conn.Close()
 		return fail("reading the response: %v", err)
 	}
+	var agreed *pmdAgreement
+	if c.Deflate != nil {
+		exts := handshake.HeaderValues(resp.Header, "Sec-WebSocket-Extensions")
+		if agreed, err = c.Deflate.clientAgree(exts); err != nil {
+			conn.Close()
+			return fail("%v", err)
+		}
+		// wskit's check of the rest of the response knows of no offer.
+		resp.Header = resp.Header.Clone()
+		resp.Header.Del("Sec-WebSocket-Extensions")
+	}
 	if _, err := req.Verify(resp); err != nil {
 		conn.Close()
 		return fail("%v", err)
 	}
 	conn.SetDeadline(time.Time{})
 	s := newSession(false, conn, br)
+	s.useDeflate(agreed)
 	s.run = run
 	run.p = s
 	s.serve(c.Limit)
@@ -140,26 +158,54 @@ func (fs *FuzzingServer) handle(conn net.Conn) {
 		conn.Close()
 		return
 	}
-	res, err := (&server.Config{}).Accept(req)
-	if err != nil {
+	c := fs.Cases[idx-1]
+	refuse := func(err error) {
 		writeRefusal(conn, err)
 		conn.Close()
-		fs.deliver(idx, &Result{ID: fs.Cases[idx-1].ID, Role: "client", Behavior: Failed, BehaviorClose: Failed,
+		fs.deliver(idx, &Result{ID: c.ID, Role: "client", Description: c.Desc, Expectation: c.Expect,
+			Behavior: Failed, BehaviorClose: Failed,
 			Reason: "opening handshake refused: " + err.Error(), RemoteCloseCode: -1, LocalCloseCode: -1})
+	}
+	res, err := (&server.Config{}).Accept(req)
+	if err != nil {
+		refuse(err)
 		return
 	}
-	if _, err := conn.Write(res.AppendResponse(nil)); err != nil {
+	text := res.AppendResponse(nil)
+	var agreed *pmdAgreement
+	if c.Deflate != nil {
+		// The fuzzer answers the offers itself; wskit's Accept above
+		// was given no extension and declined them all.
+		agreed, err = c.Deflate.serverAgree(handshake.HeaderValues(req.Header, "Sec-WebSocket-Extensions"))
+		if err != nil {
+			refuse(fmt.Errorf("Sec-WebSocket-Extensions: %v", err))
+			return
+		}
+		if agreed != nil {
+			text = insertHeader(text, "Sec-WebSocket-Extensions", agreed.header)
+		}
+	}
+	if _, err := conn.Write(text); err != nil {
 		conn.Close()
 		return
 	}
 	conn.SetDeadline(time.Time{})
-	c := fs.Cases[idx-1]
 	run := &Run{c: c}
 	s := newSession(true, conn, br)
+	s.useDeflate(agreed)
 	s.run = run
 	run.p = s
 	s.serve(c.Limit)
 	fs.deliver(idx, run.result("client"))
+}
+
+// insertHeader adds a header field to the text of a request or response,
+// before the empty line that ends it.
+func insertHeader(text []byte, name, value string) []byte {
+	end := len(text) - 2 // the final CRLF
+	field := name + ": " + value + "\r\n"
+	out := make([]byte, 0, len(text)+len(field))
+	return append(append(append(out, text[:end]...), field...), text[end:]...)
 }
 
 func writeRefusal(conn net.Conn, err error) {

@@ -137,6 +137,11 @@ type Result struct {
 	WasNotCleanReason                             string
 	RemoteCloseCode                               int // -1 when none
 	LocalCloseCode                                int // -1 when none
+
+	// Categories 12 and 13.
+	Messages        int     // messages the fuzzer sent
+	Deflate         string  // the agreed permessage-deflate response, "" if none
+	PeerCompression float64 // the peer's compressed bytes over what they inflated to; 0 if none
 }
 
 // Failed reports whether the case counts as a failure of the target, as a red

@@ -39,7 +39,9 @@ type Run struct {
 	notes    []string
 	duration time.Duration
 	// state for cases that keep some
-	count int
+	count    int
+	dataPos  int    // categories 12 and 13: where the next message starts
+	lastSent []byte // and the message awaiting its echo
 }
 
 // Expect adds an acceptable outcome: the events received must equal events.
@@ -183,6 +185,13 @@ func (r *Run) result(role string) *Result {
 		WasNotCleanReason: p.wasNotCleanReason,
 		RemoteCloseCode:   p.remoteCloseCode,
 		LocalCloseCode:    p.localCloseCode,
+		Messages:          r.count,
+	}
+	if p.rxInflated > 0 {
+		res.PeerCompression = float64(p.rxWire) / float64(p.rxInflated)
+	}
+	if p.pmd != nil {
+		res.Deflate = p.pmd.header
 	}
 	if len(r.notes) > 0 {
 		res.WasNotCleanReason = strings.TrimSpace(res.WasNotCleanReason + " " + strings.Join(r.notes, "; "))
@@ -205,6 +214,8 @@ type Case struct {
 	OnMessage func(r *Run, p *session, payload []byte, binary bool)
 	// Lost, if set, runs after the standard grading.
 	Lost func(r *Run, p *session)
+	// Deflate, if set, makes the case negotiate permessage-deflate.
+	Deflate *DeflateSpec
 }
 
 // Category returns the case's first number, "1" for "1.2.3".

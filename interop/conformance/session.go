@@ -52,13 +52,24 @@ type session struct {
 	closedByMe, failedByMe           bool
 	droppedByMe, wasClean            bool
 	wasNotCleanReason                string
+	failReason                       string // why the fuzzer first failed the connection
 	remoteCloseCode, localCloseCode  int
 	closeTimer, dropTimer, hardTimer *time.Timer
 
-	inMsg     bool
-	msgBinary bool
-	msg       []byte
-	u8        utf8Stream
+	inMsg         bool
+	msgBinary     bool
+	msgCompressed bool
+	msg           []byte
+	u8            utf8Stream
+
+	// pmd is the permessage-deflate agreement, nil without one; tx and
+	// rx are the fuzzer's compressor and its decompressor of the peer's
+	// messages.
+	pmd        *pmdAgreement
+	tx         *deflater
+	rx         *inflater
+	rxWire     int64 // compressed payload bytes received
+	rxInflated int64 // what they inflated to
 
 	// AutoFragmentSize splits messages sent with SendMessage into frames
 	// of this size when no fragment size is given (case 10.1.1).
@@ -82,6 +93,16 @@ func newSession(isServer bool, conn net.Conn, br *bufio.Reader) *session {
 	}
 	s.w = newWriter(conn)
 	return s
+}
+
+// useDeflate turns on permessage-deflate as agreed in the handshake.
+func (s *session) useDeflate(a *pmdAgreement) {
+	if a == nil {
+		return
+	}
+	s.pmd = a
+	s.tx = &deflater{noTakeover: a.txNoTakeover, bits: a.txBits}
+	s.rx = &inflater{noTakeover: a.rxNoTakeover, bits: a.rxBits}
 }
 
 // post queues f to run on the loop. It never blocks, so the reader keeps
@@ -251,11 +272,33 @@ func (s *session) onFrame(f rxFrame) {
 	if !s.inMsg {
 		s.inMsg = true
 		s.msgBinary = f.op == frame.OpBinary
+		s.msgCompressed = f.rsv&0x40 != 0
 		s.msg = nil
 		s.u8 = utf8Stream{}
 	}
 	s.msg = append(s.msg, f.payload...)
-	if !s.msgBinary && !s.u8.feed(f.payload) {
+	if s.msgCompressed {
+		if len(s.msg) > maxIncoming {
+			s.protocolViolation("compressed message beyond what the fuzzer reads")
+			s.drop(true)
+			return
+		}
+		if !f.fin {
+			return
+		}
+		plain, err := s.rx.decompress(s.msg, maxIncoming)
+		if err != nil {
+			s.invalidPayload("permessage-deflate: " + err.Error())
+			return
+		}
+		s.rxWire += int64(len(s.msg))
+		s.rxInflated += int64(len(plain))
+		s.msg = plain
+		if !s.msgBinary && !s.u8.feed(plain) {
+			s.invalidPayload("encountered invalid UTF-8 in a decompressed text message")
+			return
+		}
+	} else if !s.msgBinary && !s.u8.feed(f.payload) {
 		s.invalidPayload("encountered invalid UTF-8 while processing text message")
 		return
 	}
@@ -280,8 +323,15 @@ func (s *session) checkFrame(f rxFrame) string {
 	if !s.isServer && f.masked {
 		return "masked server-to-client frame"
 	}
-	if f.rsv != 0 {
-		return fmt.Sprintf("RSV = %d and no extension negotiated", f.rsv>>4)
+	switch rsv := f.rsv; {
+	case rsv != 0 && s.pmd == nil:
+		return fmt.Sprintf("RSV = %d and no extension negotiated", rsv>>4)
+	case rsv&0x30 != 0:
+		return fmt.Sprintf("RSV = %d: permessage-deflate defines RSV1 only", rsv>>4)
+	case rsv != 0 && f.op.IsControl():
+		return "RSV1 set on a control frame (permessage-deflate compresses data messages only)"
+	case rsv != 0 && f.op == frame.OpContinuation:
+		return "RSV1 set on a continuation frame (RFC 7692 §6: only on a message's first frame)"
 	}
 	if f.op.IsControl() {
 		if !f.fin {
@@ -383,6 +433,9 @@ func (s *session) failConnection(code int, reason string) {
 		return
 	}
 	s.failedByMe = true
+	if s.failReason == "" {
+		s.failReason = reason
+	}
 	if s.state != stateClosing {
 		if len(reason) > 123 {
 			reason = reason[:123]
@@ -476,7 +529,8 @@ func repeatTo(p []byte, n int) []byte {
 }
 
 // SendMessage sends a whole message, in frames of fragSize (or of
-// AutoFragmentSize) when set.
+// AutoFragmentSize) when set, compressed when permessage-deflate was
+// agreed.
 func (s *session) SendMessage(payload []byte, isBinary bool, fragSize int) {
 	if s.state != stateOpen {
 		return
@@ -488,17 +542,23 @@ func (s *session) SendMessage(payload []byte, isBinary bool, fragSize int) {
 	if fragSize <= 0 {
 		fragSize = s.AutoFragmentSize
 	}
+	var rsv byte
+	if s.tx != nil {
+		// Compressed first, then fragmented, RSV1 on the first frame
+		// only (RFC 7692 §6), as Autobahn's sendMessage does.
+		payload, rsv = s.tx.compress(payload), 4
+	}
 	if fragSize <= 0 || len(payload) <= fragSize {
-		s.sendFrame(F{Op: op, Payload: payload})
+		s.sendFrame(F{Op: op, Payload: payload, Rsv: rsv})
 		return
 	}
 	for i := 0; i < len(payload); i += fragSize {
 		j := min(i+fragSize, len(payload))
-		fop := op
+		fop, frsv := op, rsv
 		if i > 0 {
-			fop = frame.OpContinuation
+			fop, frsv = frame.OpContinuation, 0
 		}
-		s.sendFrame(F{Op: fop, Payload: payload[i:j], Frag: j < len(payload)})
+		s.sendFrame(F{Op: fop, Payload: payload[i:j], Frag: j < len(payload), Rsv: frsv})
 	}
 }
 
