@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -76,7 +77,7 @@ func TestAltSvc(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.ProtoMajor != 3 || !strings.Contains(string(body), "wss://"+addr+"/echo") {
+	if resp.ProtoMajor != 3 || !strings.Contains(string(body), "wss://"+addr+"/echo") || !strings.Contains(string(body), "came over HTTP/3.0") {
 		t.Errorf("over HTTP/3: %s %q", resp.Proto, body)
 	}
 }
@@ -134,4 +135,10 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.(fmt.Stringer).String()
 }

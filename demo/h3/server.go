@@ -113,8 +113,8 @@ func (s *servers) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	wantsWS := r.Method == http.MethodConnect || r.Header.Get("Upgrade") != ""
 	if !wantsWS {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprintf(w, "wskit h3 echo: open a WebSocket to wss://%s%s (HTTP/3, HTTP/2 or HTTP/1.1)\n", r.Host, "/echo")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, page, r.Proto, r.Host)
 		return
 	}
 	start := time.Now()
@@ -169,3 +169,21 @@ func (s *servers) echoTCP(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 }
+
+// page is the demo's page: it opens a WebSocket to its own host, sends a
+// message and shows the echo. Formatted with the page's protocol and host.
+const page = `<!doctype html>
+<title>wskit h3 echo</title>
+<p>This page came over %s. A WebSocket to <code id=url></code> (HTTP/3, HTTP/2 or HTTP/1.1):</p>
+<pre id=log></pre>
+<script>
+const url = "wss://%s/echo";
+document.getElementById("url").textContent = url;
+const log = (s) => { document.getElementById("log").textContent += s + "\n"; };
+const ws = new WebSocket(url);
+ws.onopen = () => { log("open"); ws.send("hello"); };
+ws.onmessage = (e) => { log("echo: " + e.data); ws.close(1000); };
+ws.onerror = () => log("error");
+ws.onclose = (e) => { log("close " + e.code); document.title = "done"; };
+</script>
+`
