@@ -36,6 +36,9 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 	if code != 0 && code != frame.CloseNoStatus && !code.Valid() {
 		return frame.ErrCloseCodeNotSendable
 	}
+	if e.push != nil {
+		return e.closePush(code, reason)
+	}
 	// The timeout covers sending the close too: a peer that reads nothing
 	// can block the write.
 	var fired atomic.Bool
@@ -66,15 +69,17 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 	}
 	// Announce this closer before trying the read lock, so that a reader
 	// that lets go of it afterwards wakes this loop.
+	wake := e.wakeChan()
+	readDone := e.Done()
 	e.closers.Add(1)
 	defer e.closers.Add(-1)
 	for {
 		select {
-		case <-e.readDone:
+		case <-readDone:
 			return done()
 		default:
 		}
-		if drained == nil && e.rmu.TryLock() {
+		if drained == nil && e.readMu.TryLock() {
 			if e.readErr() != nil {
 				e.unlockRead() // readDone is closed: the next turn returns
 				continue
@@ -84,12 +89,12 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 			go e.drain(drained)
 		}
 		select {
-		case <-e.readDone:
+		case <-readDone:
 			return done()
-		case <-e.rwake:
+		case <-wake:
 			// The read lock was let go: try it again.
 		case <-timeout:
-			if e.rd != nil && drained != nil {
+			if e.tr.readDeadline() != nil && drained != nil {
 				<-drained // the deadline ends its read
 			}
 			return ErrCloseTimeout
@@ -122,14 +127,27 @@ func (e *Endpoint) SendClose(code frame.CloseCode, reason string) error {
 	return e.sendClose(code, reason)
 }
 
+// wakeChan returns the channel unlockRead wakes Close through, made by the
+// first Close.
+func (e *Endpoint) wakeChan() chan struct{} {
+	if w := e.wake.Load(); w != nil {
+		return *w
+	}
+	c := make(chan struct{}, 1)
+	if e.wake.CompareAndSwap(nil, &c) {
+		return c
+	}
+	return *e.wake.Load()
+}
+
 // closeResult is Close's result once the read side has ended.
 func (e *Endpoint) closeResult() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.peerClosed {
+	e.endMu.Lock()
+	defer e.endMu.Unlock()
+	if e.end.peerClosed {
 		return nil
 	}
-	return e.rerr
+	return e.end.err
 }
 
 // drain reads frames until the read side ends, holding the read token, and
@@ -138,15 +156,13 @@ func (e *Endpoint) closeResult() error {
 func (e *Endpoint) drain(done chan struct{}) {
 	defer close(done)
 	defer e.unlockRead()
-	e.mr.active, e.mr.err, e.mr.data = false, ErrClosed, nil
-	e.tr.active, e.tr.err, e.tr.data = false, ErrClosed, nil
-	if e.ctlOn {
-		// A reader error interrupted a control frame: finish it, in case
-		// it is the peer's close.
-		e.finishControl()
-	}
+	m := &e.in.msg
+	m.active, m.err, m.data = false, ErrClosed, nil
+	// A reader error may have interrupted a control frame: finish it, in
+	// case it is the peer's close.
+	e.finishControl()
 	for e.readErr() == nil {
-		f, err := e.p.Next()
+		f, err := e.in.p.Next()
 		if err != nil {
 			e.readFailed(err) // final: the close was sent
 			continue
@@ -163,11 +179,12 @@ func (e *Endpoint) drain(done chan struct{}) {
 // interrupt makes blocked reads and writes on the transport return, if it
 // has deadlines, and reports whether it could.
 func (e *Endpoint) interrupt() bool {
-	if e.wd != nil {
-		_ = e.wd.SetWriteDeadline(aLongTimeAgo)
+	if wd := e.tr.writeDeadline(); wd != nil {
+		_ = wd.SetWriteDeadline(aLongTimeAgo)
 	}
-	if e.rd == nil {
+	rd := e.tr.readDeadline()
+	if rd == nil {
 		return false
 	}
-	return e.rd.SetReadDeadline(aLongTimeAgo) == nil
+	return rd.SetReadDeadline(aLongTimeAgo) == nil
 }

@@ -254,6 +254,24 @@ func (d *Defragmenter) room(n int) []byte {
 	return (*d.buf)[d.n:need]
 }
 
+// idle gives back the buffers of an Endpoint between messages that holds no
+// memory while idle: the message buffer to the pool, and the extensions'
+// output when it is large.
+func (d *Defragmenter) idle() {
+	if d.buf != nil {
+		pool.Put(d.buf)
+		d.buf = nil
+	}
+	for i := range d.out {
+		if cap(d.out[i]) > idleBuffer {
+			d.out[i] = nil
+		}
+	}
+}
+
+// idleBuffer is the largest extension output buffer an idle push Endpoint keeps.
+const idleBuffer = 4 << 10
+
 // release gives back buffers larger than keep.
 func (d *Defragmenter) release(keep int) {
 	if d.buf != nil && cap(*d.buf) > keep {

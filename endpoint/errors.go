@@ -26,6 +26,10 @@ var (
 	// ErrOpcode is returned by WriteMessage and NextWriter for an opcode
 	// other than frame.OpText and frame.OpBinary.
 	ErrOpcode = errors.New("endpoint: messages are text or binary")
+	// ErrPushMode is returned by NextMessage and NextReader on an Endpoint
+	// made by NewPush, which delivers messages through Feed, and by Feed
+	// and FeedEOF on an Endpoint made by New, which reads by itself.
+	ErrPushMode = errors.New("endpoint: wrong mode: NewPush endpoints are fed, New endpoints read")
 	// ErrDeadline is returned by the net.Conn adapter's deadline methods
 	// when the transport has no such deadline.
 	ErrDeadline = errors.New("endpoint: the transport does not support deadlines")

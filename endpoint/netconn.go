@@ -103,10 +103,10 @@ func (c *netConn) Close() error {
 			err = nil
 		}
 		var cerr error
-		if cl, ok := c.e.w.(io.Closer); ok {
+		if cl, ok := c.e.tr.w.(io.Closer); ok {
 			cerr = cl.Close()
 		}
-		if cl, ok := c.e.conn.(io.Closer); ok && c.e.conn != any(c.e.w) {
+		if cl, ok := c.e.tr.r.(io.Closer); ok && c.e.tr.r != any(c.e.tr.w) {
 			if err2 := cl.Close(); cerr == nil {
 				cerr = err2
 			}
@@ -130,7 +130,7 @@ func (Addr) Network() string { return "websocket" }
 func (Addr) String() string { return "websocket" }
 
 func (c *netConn) addr(local bool) net.Addr {
-	for _, x := range []any{c.e.conn, c.e.w} {
+	for _, x := range []any{c.e.tr.r, c.e.tr.w} {
 		if local {
 			if a, ok := x.(interface{ LocalAddr() net.Addr }); ok {
 				return a.LocalAddr()
@@ -153,15 +153,17 @@ func (c *netConn) SetDeadline(t time.Time) error {
 }
 
 func (c *netConn) SetReadDeadline(t time.Time) error {
-	if c.e.rd == nil {
+	rd := c.e.tr.readDeadline()
+	if rd == nil {
 		return ErrDeadline
 	}
-	return c.e.rd.SetReadDeadline(t)
+	return rd.SetReadDeadline(t)
 }
 
 func (c *netConn) SetWriteDeadline(t time.Time) error {
-	if c.e.wd == nil {
+	wd := c.e.tr.writeDeadline()
+	if wd == nil {
 		return ErrDeadline
 	}
-	return c.e.wd.SetWriteDeadline(t)
+	return wd.SetWriteDeadline(t)
 }

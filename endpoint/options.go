@@ -4,6 +4,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/parser"
 	"github.com/wskit/wskit/streamer"
 )
@@ -34,35 +35,56 @@ const (
 )
 
 // Option configures an Endpoint.
-type Option func(*config)
+type Option func(*builder)
 
+// config is what an Endpoint keeps of its options.
 type config struct {
-	maxMessage   int64
-	maxFragments int
 	pingBurst    int
 	maxPings     int
 	closeTimeout time.Duration
 	clock        Clock
 	keys         func() [4]byte
-	exts         []Extension
 	frameSize    int
+	hooks        *hooks // nil without hooks, so an Endpoint stays small
+}
+
+// builder is the options as given; the limits and extensions go to the
+// Defragmenter and the parser, the parser options are spent by New.
+type builder struct {
+	config
+	maxMessage   int64
+	maxFragments int
+	exts         []Extension
 	popts        []parser.Option
 }
 
-func newConfig(opts []Option) config {
-	c := config{
+func build(opts []Option) builder {
+	b := builder{
+		config: config{
+			pingBurst:    DefaultPingBurst,
+			maxPings:     DefaultMaxPings,
+			closeTimeout: DefaultCloseTimeout,
+			clock:        realClock{},
+			frameSize:    DefaultFrameSize,
+		},
 		maxMessage:   DefaultMaxMessage,
 		maxFragments: DefaultMaxFragments,
-		pingBurst:    DefaultPingBurst,
-		maxPings:     DefaultMaxPings,
-		closeTimeout: DefaultCloseTimeout,
-		clock:        realClock{},
-		frameSize:    DefaultFrameSize,
 	}
 	for _, o := range opts {
-		o(&c)
+		o(&b)
 	}
-	return c
+	return b
+}
+
+// parserOptions returns the options of the parser of an Endpoint of role:
+// the role's masking rule, the payload limit, the RSV bits the extensions
+// claim, then ParserOptions.
+func (b *builder) parserOptions(role frame.Role) []parser.Option {
+	popts := []parser.Option{parser.Role(role), parser.MaxPayload(rawLimit(b.maxMessage, len(b.exts) > 0))}
+	if rsv := extRsv(b.exts); rsv != 0 {
+		popts = append(popts, parser.AllowRsv(rsv))
+	}
+	return append(popts, b.popts...)
 }
 
 // MaxMessage sets the largest message the Endpoint accepts, counted after any
@@ -72,7 +94,7 @@ func newConfig(opts []Option) config {
 // DefaultMaxMessage. The limit also applies to NextReader, which holds no
 // message in memory: raise it to stream larger messages.
 func MaxMessage(n int64) Option {
-	return func(c *config) {
+	return func(c *builder) {
 		if n <= 0 {
 			n = DefaultMaxMessage
 		}
@@ -84,7 +106,7 @@ func MaxMessage(n int64) Option {
 // more fail the connection with frame.ErrTooManyFragments (close code 1008).
 // n == 0 means DefaultMaxFragments, n < 0 no limit.
 func MaxFragments(n int) Option {
-	return func(c *config) {
+	return func(c *builder) {
 		if n == 0 {
 			n = DefaultMaxFragments
 		}
@@ -102,7 +124,7 @@ func MaxFragments(n int) Option {
 // memory, while pings that arrive one at a time are all answered. n == 0
 // means DefaultPingBurst, n < 0 no limit: every ping is answered.
 func PingBurst(n int) Option {
-	return func(c *config) {
+	return func(c *builder) {
 		switch {
 		case n == 0:
 			n = DefaultPingBurst
@@ -117,7 +139,7 @@ func PingBurst(n int) Option {
 // Heartbeat is called; reaching it closes the connection (see Heartbeat).
 // n <= 0 means DefaultMaxPings.
 func MaxPings(n int) Option {
-	return func(c *config) {
+	return func(c *builder) {
 		if n <= 0 {
 			n = DefaultMaxPings
 		}
@@ -128,7 +150,7 @@ func MaxPings(n int) Option {
 // CloseTimeout bounds how long Close waits for the peer's close frame.
 // d <= 0 means DefaultCloseTimeout.
 func CloseTimeout(d time.Duration) Option {
-	return func(c *config) {
+	return func(c *builder) {
 		if d <= 0 {
 			d = DefaultCloseTimeout
 		}
@@ -139,7 +161,7 @@ func CloseTimeout(d time.Duration) Option {
 // WithClock makes the Endpoint time its close timeout with c, so tests can
 // run it without sleeping.
 func WithClock(c Clock) Option {
-	return func(cf *config) {
+	return func(cf *builder) {
 		if c != nil {
 			cf.clock = c
 		}
@@ -150,19 +172,19 @@ func WithClock(c Clock) Option {
 // of frame.NewMaskKey, for deterministic output in tests. keys may be called
 // from several goroutines at once. Never use predictable keys on a real
 // connection (RFC 6455 §10.3).
-func MaskKeys(keys func() [4]byte) Option { return func(c *config) { c.keys = keys } }
+func MaskKeys(keys func() [4]byte) Option { return func(c *builder) { c.keys = keys } }
 
 // Extensions installs per-message extensions negotiated in the opening
 // handshake, in the order they were negotiated. Their RSV bits are allowed on
 // the first frame of a message; see Extension.
 func Extensions(exts ...Extension) Option {
-	return func(c *config) { c.exts = append(c.exts[:len(c.exts):len(c.exts)], exts...) }
+	return func(c *builder) { c.exts = append(c.exts[:len(c.exts):len(c.exts)], exts...) }
 }
 
 // FrameSize sets the largest frame payload a NextWriter sends; n <= 0 means
 // DefaultFrameSize. WriteMessage always sends one frame.
 func FrameSize(n int) Option {
-	return func(c *config) {
+	return func(c *builder) {
 		if n <= 0 {
 			n = DefaultFrameSize
 		}
@@ -174,7 +196,7 @@ func FrameSize(n int) Option {
 // parser.BufferSize or parser.Leftover. The Endpoint sets the role, the
 // payload limit (MaxMessage) and the RSV bits its extensions claim itself.
 func ParserOptions(opts ...parser.Option) Option {
-	return func(c *config) { c.popts = append(c.popts[:len(c.popts):len(c.popts)], opts...) }
+	return func(c *builder) { c.popts = append(c.popts[:len(c.popts):len(c.popts)], opts...) }
 }
 
 // Clock schedules the close timeout. The default uses time.AfterFunc.

@@ -23,6 +23,10 @@ type ruleCase struct {
 	code   int      // close code the endpoint must send; 0 for an empty close; -1 none
 	pongs  []string // payloads of the pongs the endpoint must send, in order
 	remote *CloseError
+	// runs: the case tests how a run of pings is answered, which depends
+	// on how the bytes arrive; fed one byte at a time, every ping is
+	// answered.
+	runs bool
 }
 
 func ruleCases() []ruleCase {
@@ -48,19 +52,19 @@ func ruleCases() []ruleCase {
 			code: 1000, pongs: []string{long[:125]}},
 		{name: "burst of pings each answered", in: []frame.Frame{ping("1"), ping("2"), ping("3"), text(true, "m"), closeFrame(1000, "")},
 			want: []string{"t:m"}, code: 1000, pongs: []string{"1", "2", "3"}},
-		{name: "burst past PingBurst answered at its latest", opts: []Option{PingBurst(2)},
+		{name: "burst past PingBurst answered at its latest", runs: true, opts: []Option{PingBurst(2)},
 			in:   []frame.Frame{ping("1"), ping("2"), ping("3"), ping("4"), ping("5"), text(true, "m"), closeFrame(1000, "")},
 			want: []string{"t:m"}, code: 1000, pongs: []string{"1", "2", "5"}},
-		{name: "burst past PingBurst between fragments", opts: []Option{PingBurst(1)},
+		{name: "burst past PingBurst between fragments", runs: true, opts: []Option{PingBurst(1)},
 			in:   []frame.Frame{text(false, "a"), ping("1"), ping("2"), ping("3"), cont(true, "b"), closeFrame(1000, "")},
 			want: []string{"t:ab"}, code: 1000, pongs: []string{"1", "3"}},
-		{name: "a pong ends a run of pings", opts: []Option{PingBurst(1)},
+		{name: "a pong ends a run of pings", runs: true, opts: []Option{PingBurst(1)},
 			in:   []frame.Frame{ping("1"), ping("2"), ping("3"), pong("x"), ping("4"), ping("5"), text(true, "m"), closeFrame(1000, "")},
 			want: []string{"t:m"}, code: 1000, pongs: []string{"1", "3", "4", "5"}},
 		{name: "PingBurst(-1) answers every ping", opts: []Option{PingBurst(-1)},
 			in:   []frame.Frame{ping("1"), ping("2"), ping("3"), ping("4"), text(true, "m"), closeFrame(1000, "")},
 			want: []string{"t:m"}, code: 1000, pongs: []string{"1", "2", "3", "4"}},
-		{name: "run of pings ends at the close", opts: []Option{PingBurst(1)},
+		{name: "run of pings ends at the close", runs: true, opts: []Option{PingBurst(1)},
 			in:   []frame.Frame{ping("1"), ping("2"), ping("3"), closeFrame(1000, "")},
 			code: 1000, pongs: []string{"1", "3"}},
 		{name: "unsolicited pong", in: []frame.Frame{pong("x"), pong("x"), text(true, "m"), closeFrame(1000, "")},
@@ -171,6 +175,36 @@ func runRule(t *testing.T, c ruleCase, role frame.Role, stream bool, transport s
 		outW.Close()
 		wg.Wait()
 		out = got.Bytes()
+	case "push", "push-bytes":
+		// Push mode: all the bytes in one Feed, or one byte per Feed.
+		var w bytes.Buffer
+		e := NewPush(role, &w, opts...)
+		chunk := len(in)
+		if transport == "push-bytes" {
+			chunk = 1
+		}
+		keep := func(m Message) error {
+			msgs = append(msgs, Message{m.Type, append([]byte{}, m.Data...)})
+			return nil
+		}
+		for len(in) > 0 && err == nil {
+			k := min(chunk, len(in))
+			err = e.Feed(in[:k], keep)
+			in = in[k:]
+		}
+		if err == nil {
+			err = e.FeedEOF()
+		}
+		out = w.Bytes()
+	}
+	if c.runs && transport == "push-bytes" {
+		// Every ping is a run of its own.
+		c.pongs = nil
+		for _, f := range c.in {
+			if p, ok := f.(*frame.Ping); ok {
+				c.pongs = append(c.pongs, string(p.Payload))
+			}
+		}
 	}
 	var gotMsgs []string
 	for _, m := range msgs {
@@ -243,7 +277,10 @@ func TestRules(t *testing.T) {
 	for _, c := range ruleCases() {
 		for _, role := range []frame.Role{frame.Server, frame.Client} {
 			for _, stream := range []bool{false, true} {
-				for _, transport := range []string{"buffer", "pipe"} {
+				for _, transport := range []string{"buffer", "pipe", "push", "push-bytes"} {
+					if stream && strings.HasPrefix(transport, "push") {
+						continue // push mode delivers whole messages
+					}
 					name := fmt.Sprintf("%s/%s/stream=%v/%s", c.name, role, stream, transport)
 					t.Run(name, func(t *testing.T) {
 						noLeak(t)

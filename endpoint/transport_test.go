@@ -216,7 +216,7 @@ func TestTextArrivingInPieces(t *testing.T) {
 			}
 		}
 	}()
-	conn := e.conn.(net.Conn)
+	conn := e.tr.r.(net.Conn)
 	for i := 0; i < len(want); {
 		// A deadline that passes at times in the middle of a frame; the
 		// next call resumes it.

@@ -30,7 +30,7 @@ type Decoder struct {
 	ping   Ping
 	pong   Pong
 	raw    Raw
-	ext    [16]ParseFunc
+	ext    *[16]ParseFunc // nil until Register: a Decoder stays small
 }
 
 // ErrNotReserved is returned by Register for an opcode RFC 6455 defines.
@@ -41,6 +41,9 @@ func (d *Decoder) Register(op Opcode, fn ParseFunc) error {
 	if op > 0xF || !op.IsReserved() {
 		return ErrNotReserved
 	}
+	if d.ext == nil {
+		d.ext = new([16]ParseFunc)
+	}
 	d.ext[op] = fn
 	return nil
 }
@@ -48,7 +51,7 @@ func (d *Decoder) Register(op Opcode, fn ParseFunc) error {
 // Registered reports whether op has a meaning: it is defined by RFC 6455 or
 // was registered by an extension.
 func (d *Decoder) Registered(op Opcode) bool {
-	return op <= 0xF && (!op.IsReserved() || d.ext[op] != nil)
+	return op <= 0xF && (!op.IsReserved() || d.ext != nil && d.ext[op] != nil)
 }
 
 // Decode returns the frame that h and payload make. payload must already be
@@ -92,8 +95,10 @@ func (d *Decoder) Decode(h Header, payload []byte) (Frame, error) {
 		}
 		return &d.close, err
 	}
-	if fn := d.ext[h.Opcode&0xF]; fn != nil {
-		return fn(h, payload)
+	if d.ext != nil {
+		if fn := d.ext[h.Opcode&0xF]; fn != nil {
+			return fn(h, payload)
+		}
 	}
 	d.raw = Raw{Head: h, Payload: payload}
 	if d.Lenient {

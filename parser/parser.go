@@ -141,6 +141,15 @@ func (p *Parser) Reset(r io.Reader) {
 	}
 }
 
+// Idle reports whether the Parser holds nothing of its stream: no unread
+// byte, no partial frame, no payload left to stream and no violation. An
+// idle Parser loses nothing when Reset makes it read another stream, which
+// lets an event loop keep one Parser per busy connection rather than one
+// per connection.
+func (p *Parser) Idle() bool {
+	return p.err == nil && p.r == p.w && p.big == nil && p.tail == nil && p.remain == 0 && p.rerr == nil
+}
+
 // Buffered returns the number of bytes the Parser holds that belong to frames
 // it has not returned yet: read-ahead, or the start of a partial frame.
 func (p *Parser) Buffered() int { return p.w - p.r + p.bigN + p.tailN }

@@ -1,0 +1,207 @@
+package endpoint
+
+import (
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/parser"
+)
+
+// errWouldBlock is what the push source returns when the bytes fed are used
+// up: a reader error like a deadline, after which the read side resumes.
+var errWouldBlock = errors.New("endpoint: the bytes fed are used up")
+
+// pushMode is what an Endpoint made by NewPush adds; it belongs to the
+// caller of Feed, who holds the read lock.
+type pushMode struct {
+	src     source
+	pending []byte     // bytes fed but not parsed when the callback failed
+	parsers *sync.Pool // idle parsers of this configuration; nil: the parser is the Endpoint's own
+}
+
+// source is the parser's reader in push mode: the bytes of the current Feed.
+type source struct {
+	b   []byte
+	eof bool
+}
+
+func (s *source) Read(p []byte) (int, error) {
+	if len(s.b) == 0 {
+		if s.eof {
+			return 0, io.EOF
+		}
+		return 0, errWouldBlock
+	}
+	n := copy(p, s.b)
+	s.b = s.b[n:]
+	return n, nil
+}
+
+// parserKey identifies a parser configuration that push Endpoints share
+// idle parsers of.
+type parserKey struct {
+	role       frame.Role
+	maxPayload int64
+	rsv        byte
+}
+
+var parserPools sync.Map // parserKey -> *sync.Pool
+
+// NewPush returns an Endpoint for the given role that reads nothing itself:
+// the caller feeds it the bytes it receives with Feed, which answers the
+// protocol (pongs, the close echo, the close that fails the connection) on
+// w and hands over the messages the bytes complete. It is the Endpoint New
+// makes — the same options, limits, hooks, extensions and send methods —
+// driven by an event loop, an HTTP/2 or HTTP/3 stack's callbacks, a fuzzer,
+// instead of a goroutine blocked in a read.
+//
+// w receives every frame as the Endpoint writes it, in order, on the
+// goroutine that sends it. An event loop whose socket may not take the bytes
+// at once gives a writer that keeps the rest, such as an Outbox, and sends
+// it when the socket is writable.
+//
+// An idle push Endpoint — nothing fed but not yet parsed, no message half
+// read — holds no parser and no read buffer: it borrows a parser from a pool
+// shared by the Endpoints of the same role and limits while Feed runs, and
+// gives it back when Feed leaves the stream at a frame boundary (unless
+// ParserOptions gave options of its own, which make the parser the
+// Endpoint's).
+func NewPush(role frame.Role, w io.Writer, opts ...Option) *Endpoint {
+	b := build(opts)
+	e := newEndpoint(role, nil, w, b)
+	e.push = &pushMode{}
+	if len(b.popts) == 0 {
+		key := parserKey{role: role, maxPayload: rawLimit(b.maxMessage, len(b.exts) > 0), rsv: extRsv(b.exts)}
+		popts := b.parserOptions(role)
+		pl, _ := parserPools.LoadOrStore(key, &sync.Pool{New: func() any { return parser.New(nil, popts...) }})
+		e.push.parsers = pl.(*sync.Pool)
+	} else {
+		e.in.p = parser.New(&e.push.src, b.parserOptions(role)...)
+	}
+	return e
+}
+
+// Feed hands the Endpoint bytes received from the peer, cut anywhere, and
+// calls fn with each whole message they complete, in order; Message.Data is
+// valid until fn returns. On the way Feed does all that NextMessage does:
+// it answers pings, echoes the peer's close, fails the connection on a
+// violation, checks text for UTF-8 as it arrives (a text frame is checked
+// piece by piece, across Feed calls) and applies the extensions.
+//
+// Feed returns nil when it has used every byte of b; the next call
+// continues the stream. Once the read side has ended it returns the final
+// error, as NextMessage does, now and on every later call: a *CloseError
+// when the peer's close arrived (the echo is written already) and a
+// *frame.Error when a violation failed the connection (the close frame is
+// written already). The caller then writes out what is pending and closes
+// the transport. An error from fn stops Feed and is returned as is; the
+// bytes not yet parsed are kept and parsed by the next call.
+//
+// Feed must not be called concurrently with itself; sends may be. An
+// Endpoint made by New returns ErrPushMode.
+func (e *Endpoint) Feed(b []byte, fn func(Message) error) error {
+	ps := e.push
+	if ps == nil {
+		return ErrPushMode
+	}
+	e.lockRead()
+	defer e.unlockRead()
+	if len(ps.pending) > 0 {
+		pending := ps.pending
+		ps.pending = nil
+		if err := e.feed(pending, fn); err != nil {
+			if ps.pending != nil {
+				ps.pending = append(ps.pending, b...)
+			}
+			return err
+		}
+	}
+	return e.feed(b, fn)
+}
+
+// FeedEOF tells the Endpoint that the peer's byte stream ended. It returns
+// the read side's final error: the one it had already, or a *CloseError
+// with code 1006 (CloseAbnormal) wrapping io.EOF, or io.ErrUnexpectedEOF
+// when the stream ended inside a frame, as NextMessage reports it.
+func (e *Endpoint) FeedEOF() error {
+	ps := e.push
+	if ps == nil {
+		return ErrPushMode
+	}
+	e.lockRead()
+	defer e.unlockRead()
+	ps.src.eof = true
+	ps.pending = nil
+	if err := e.feed(nil, func(Message) error { return nil }); err != nil {
+		return err
+	}
+	return e.readErr()
+}
+
+// feed runs the protocol over b; the read lock is held.
+func (e *Endpoint) feed(b []byte, fn func(Message) error) error {
+	ps := e.push
+	if err := e.readErr(); err != nil {
+		return err
+	}
+	if e.in.p == nil {
+		e.in.p = ps.parsers.Get().(*parser.Parser)
+		e.in.p.Reset(&ps.src)
+	}
+	ps.src.b = b
+	defer e.rest()
+	for {
+		m, err := e.nextMessage()
+		if err == errWouldBlock {
+			e.flushPong()
+			return nil
+		}
+		if err != nil {
+			ps.src.b = nil
+			return err
+		}
+		if err := fn(m); err != nil {
+			ps.pending = append([]byte(nil), ps.src.b...)
+			ps.src.b = nil
+			return err
+		}
+	}
+}
+
+// rest gives back what an idle push Endpoint need not hold: the parser,
+// when the stream is at a frame boundary, and the message buffers.
+func (e *Endpoint) rest() {
+	in, ps := &e.in, e.push
+	ended := e.readErr() != nil
+	if ps.parsers != nil && in.p != nil && (ended || !in.msg.active && (in.ctl == nil || !in.ctl.on) && in.p.Idle()) {
+		in.p.Reset(nil)
+		ps.parsers.Put(in.p)
+		in.p = nil
+	}
+	if ended {
+		in.defrag.Reset()
+	} else if !in.defrag.open {
+		in.defrag.idle()
+	}
+}
+
+// closePush is Close in push mode: it sends the close frame and arms the
+// close timeout, and returns without waiting; the peer's close arrives
+// through Feed.
+func (e *Endpoint) closePush(code frame.CloseCode, reason string) error {
+	err := e.sendClose(code, reason)
+	if err != nil {
+		if err == ErrClosed {
+			return nil // sent already: the handshake is under way or over
+		}
+		return err
+	}
+	e.cfg.clock.AfterFunc(e.cfg.closeTimeout, func() {
+		if e.finishRead(ErrCloseTimeout) == ErrCloseTimeout {
+			e.interrupt()
+		}
+	})
+	return nil
+}

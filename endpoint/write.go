@@ -1,0 +1,235 @@
+package endpoint
+
+import (
+	"io"
+	"net"
+
+	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/internal/hdr"
+	"github.com/wskit/wskit/internal/pool"
+)
+
+// outbound is the write side's state, guarded by Endpoint.frameMu.
+type outbound struct {
+	err       error        // a failed write: final, the stream may hold part of a frame
+	buf       *[]byte      // a frame copied whole with its header; pooled
+	vec       *frameVector // a frame written without a copy; made on first use
+	streaming bool         // a NextWriter's message is open (set and cleared with msgMu held too)
+}
+
+// frameVector is a frame's header and payload, written without copying the
+// payload: as net.Buffers, one writev, or as two Writes.
+type frameVector struct {
+	hdr  [frame.MaxHeaderSize]byte
+	vec  [2][]byte
+	bufs net.Buffers // vec as net.Buffers, kept here so that writing allocates nothing
+}
+
+// appendHeader appends a frame header, masked with a fresh key for a client,
+// and returns the key's use.
+func (e *Endpoint) appendHeader(b []byte, op frame.Opcode, rsv byte, n int) ([]byte, bool, [4]byte) {
+	// From the parts, not through a frame.Header: see internal/hdr.
+	b0 := 0x80 | rsv&(frame.Rsv1|frame.Rsv2|frame.Rsv3) | byte(op&0x0F)
+	if e.cfg.keys == nil {
+		return hdr.Append(b, b0, uint64(n), false, [4]byte{}), false, [4]byte{}
+	}
+	key := e.cfg.keys()
+	return hdr.Append(b, b0, uint64(n), true, key), true, key
+}
+
+// usable reports why a frame may not be sent; frameMu is held.
+func (e *Endpoint) usable() error {
+	if e.out.err != nil {
+		return e.out.err
+	}
+	if e.closeSent.Load() {
+		return ErrClosed
+	}
+	return nil
+}
+
+// write writes one encoded frame; frameMu is held. A failed write is final.
+func (e *Endpoint) write(b []byte) error {
+	n, err := e.tr.w.Write(b)
+	if err == nil && n < len(b) {
+		err = io.ErrShortWrite
+	}
+	if err != nil {
+		e.out.err = err
+	}
+	return err
+}
+
+// writeControl sends a control frame.
+func (e *Endpoint) writeControl(op frame.Opcode, payload []byte) error {
+	if len(payload) > frame.MaxControlPayload {
+		return frame.ErrControlTooLong
+	}
+	e.frameMu.Lock()
+	defer e.frameMu.Unlock()
+	if err := e.usable(); err != nil {
+		return err
+	}
+	if op == frame.OpClose {
+		e.closeSent.Store(true)
+	}
+	// Control frames are rare: a pooled buffer, not one kept per connection.
+	buf := pool.Get(frame.MaxHeaderSize + frame.MaxControlPayload)
+	defer pool.Put(buf)
+	b, masked, key := e.appendHeader((*buf)[:0], op, 0, len(payload))
+	start := len(b)
+	b = append(b, payload...)
+	if masked {
+		frame.Mask(b[start:], key, 0)
+	}
+	return e.write(b)
+}
+
+// sendClose sends a close frame, unless one was sent already (ErrClosed).
+func (e *Endpoint) sendClose(code frame.CloseCode, reason string) error {
+	var buf [frame.MaxControlPayload]byte
+	c := frame.Close{Code: code, Reason: reason}
+	p, err := c.AppendPayload(buf[:0])
+	if err != nil {
+		return err
+	}
+	return e.writeControl(frame.OpClose, p)
+}
+
+// directWrite is the payload size from which an unmasked frame is written
+// without copying its payload to a writer without writev: below it, one
+// copy and one Write cost less than a second Write (a second syscall, a
+// second TLS record).
+const directWrite = 2 << 10
+
+// writeData sends a data frame; msgMu is held.
+func (e *Endpoint) writeData(op frame.Opcode, rsv byte, payload []byte) error {
+	e.frameMu.Lock()
+	err := e.writeDataLocked(op, rsv, payload)
+	e.frameMu.Unlock()
+	return err
+}
+
+// writeDataLocked sends a data frame; frameMu is held, and no NextWriter's
+// message is open.
+func (e *Endpoint) writeDataLocked(op frame.Opcode, rsv byte, payload []byte) error {
+	if err := e.usable(); err != nil {
+		return err
+	}
+	if e.cfg.keys == nil && (e.tr.writev || len(payload) >= directWrite) {
+		return e.writeVector(op, rsv, payload)
+	}
+	need := frame.MaxHeaderSize + len(payload)
+	o := &e.out
+	if o.buf == nil || cap(*o.buf) < need {
+		pool.Put(o.buf)
+		o.buf = pool.Get(need)
+	}
+	b, masked, key := e.appendHeader((*o.buf)[:0], op, rsv, len(payload))
+	start := len(b)
+	if masked {
+		// Mask while copying: one pass over the payload, not two.
+		b = b[:start+len(payload)]
+		frame.MaskCopy(b[start:], payload, key, 0)
+	} else {
+		b = append(b, payload...)
+	}
+	err := e.write(b)
+	if cap(*o.buf) > keepBuffer {
+		pool.Put(o.buf)
+		o.buf = nil
+	}
+	return err
+}
+
+// writeVector sends an unmasked frame without copying its payload: header
+// and payload as net.Buffers, one writev on a TCP or UNIX connection, at any
+// size, so a server holds no write buffer per connection; on other writers,
+// from directWrite on, two Write calls. Either way under the frame lock.
+func (e *Endpoint) writeVector(op frame.Opcode, rsv byte, payload []byte) error {
+	v := e.out.vec
+	if v == nil {
+		v = new(frameVector)
+		e.out.vec = v
+	}
+	h, _, _ := e.appendHeader(v.hdr[:0], op, rsv, len(payload))
+	if !e.tr.writev {
+		// Writers without writev get the two Writes net.Buffers would
+		// make, without its bookkeeping.
+		if err := e.write(h); err != nil {
+			return err
+		}
+		return e.write(payload)
+	}
+	v.vec[0], v.vec[1] = h, payload
+	v.bufs = v.vec[:]
+	_, err := v.bufs.WriteTo(e.tr.w)
+	v.vec[1], v.bufs = nil, nil // do not keep the caller's payload
+	if err != nil {
+		e.out.err = err
+	}
+	return err
+}
+
+// WriteMessage sends data as one message of type op (frame.OpText or
+// frame.OpBinary) in a single frame, encoded by the extensions. A server
+// writing to a *net.TCPConn or *net.UnixConn sends header and payload as one
+// writev, without copying the payload; on other writers a frame is one
+// Write call, except that a payload of 2 KiB or more goes out without a
+// copy as two (header, then payload). A client copies and masks in one
+// pass and makes one Write. The frame lock keeps other frames out either
+// way. WriteMessage waits for a message a NextWriter is sending to end. It
+// does not check that text is UTF-8. After a close frame was sent it fails
+// with ErrClosed.
+func (e *Endpoint) WriteMessage(op frame.Opcode, data []byte) error {
+	if op != frame.OpText && op != frame.OpBinary {
+		return ErrOpcode
+	}
+	if len(e.exts()) == 0 {
+		// The common case takes one lock: a message without extensions is
+		// one frame, which the frame lock alone keeps whole, unless a
+		// NextWriter's message is open between its fragments.
+		e.frameMu.Lock()
+		if !e.out.streaming {
+			err := e.writeDataLocked(op, 0, data)
+			e.frameMu.Unlock()
+			return err
+		}
+		e.frameMu.Unlock()
+	}
+	e.msgMu.Lock()
+	defer e.msgMu.Unlock()
+	return e.writeMessage(op, data)
+}
+
+// writeMessage encodes and sends a message; msgMu is held, so the
+// extensions' buffers are this call's.
+func (e *Endpoint) writeMessage(op frame.Opcode, data []byte) error {
+	var rsv byte
+	exts := e.exts()
+	if len(exts) > 0 && e.enc == nil {
+		e.enc = new([2][]byte)
+	}
+	k := 0
+	for _, x := range exts {
+		out, bits, err := x.EncodeMessage(e.enc[k][:0], data, op)
+		if err != nil {
+			return err
+		}
+		e.enc[k], data, rsv, k = out, out, rsv|bits, 1-k
+	}
+	err := e.writeData(op, rsv, data)
+	if enc := e.enc; enc != nil {
+		for i := range enc {
+			if cap(enc[i]) > keepBuffer {
+				enc[i] = nil
+			}
+		}
+	}
+	return err
+}
+
+// Ping sends a ping with the given payload (at most 125 bytes). The peer's
+// pong is handled by the reading goroutine; it does not count for Heartbeat
+// unless it carries one of Heartbeat's payloads.
+func (e *Endpoint) Ping(payload []byte) error { return e.writeControl(frame.OpPing, payload) }
