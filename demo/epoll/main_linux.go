@@ -15,17 +15,20 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on")
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "event-loop goroutines")
 	maxMessage := flag.Int64("max-message", 16<<20, "largest message in bytes")
+	deflate := flag.Bool("deflate", true, "accept permessage-deflate (RFC 7692), without context takeover")
+	heartbeat := flag.Duration("heartbeat", 30*time.Second, "ping every connection this often; close those that leave 3 pings unanswered")
 	stats := flag.Bool("stats", false, `answer each "stats" line on standard input with a JSON line of memory statistics`)
 	flag.Parse()
 
 	raiseNoFile()
-	s := &Server{Workers: *workers, MaxMessage: *maxMessage}
+	s := &Server{Workers: *workers, MaxMessage: *maxMessage, Deflate: *deflate, Heartbeat: *heartbeat}
 	if err := s.Listen(*addr); err != nil {
 		log.Fatal(err)
 	}
