@@ -145,37 +145,50 @@ func (d *Defragmenter) fail(err error) error {
 	return err
 }
 
-// header checks a data frame's header against the message in progress and
-// the limits, and starts a message on a first frame.
-func (d *Defragmenter) header(op frame.Opcode, rsv byte, n int64) error {
+// admit checks a data frame's header against the message in progress and
+// the limits, changing nothing.
+func (d *Defragmenter) admit(op frame.Opcode, rsv byte, n int64) error {
 	if d.err != nil {
 		return d.err
 	}
+	frags, size, buffered := d.frags, d.size, d.buffered()
 	if op == frame.OpContinuation {
 		switch {
 		case !d.open:
-			return d.fail(frame.ErrUnexpectedContinue)
+			return frame.ErrUnexpectedContinue
 		case rsv != 0:
-			return d.fail(frame.ErrReservedBits)
+			return frame.ErrReservedBits
 		}
 	} else {
 		switch {
 		case d.open:
-			return d.fail(frame.ErrExpectedContinue)
+			return frame.ErrExpectedContinue
 		case rsv&^extRsv(d.Extensions) != 0:
-			return d.fail(frame.ErrReservedBits)
+			return frame.ErrReservedBits
 		}
+		frags, size, buffered = 0, 0, rsv != 0
+	}
+	if frags+1 > d.maxFragments() {
+		return frame.ErrTooManyFragments
+	}
+	if n > rawLimit(d.maxMessage(), buffered)-size {
+		return frame.ErrMessageTooBig
+	}
+	return nil
+}
+
+// header checks a data frame's header as admit does, and takes the frame
+// into the message, starting one on a first frame.
+func (d *Defragmenter) header(op frame.Opcode, rsv byte, n int64) error {
+	if err := d.admit(op, rsv, n); err != nil {
+		return d.fail(err)
+	}
+	if op != frame.OpContinuation {
 		d.release(keepBuffer)
 		d.open, d.op, d.rsv, d.frags, d.size, d.n = true, op, rsv, 0, 0, 0
 		d.v.Reset()
 	}
 	d.frags++
-	if d.frags > d.maxFragments() {
-		return d.fail(frame.ErrTooManyFragments)
-	}
-	if n > rawLimit(d.maxMessage(), d.buffered())-d.size {
-		return d.fail(frame.ErrMessageTooBig)
-	}
 	d.size += n
 	return nil
 }

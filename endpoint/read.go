@@ -61,6 +61,15 @@ func (e *Endpoint) nextMessage() (Message, error) {
 			if err != nil {
 				return Message{}, e.readFailed(err)
 			}
+			if !complete && !h.Opcode.IsControl() {
+				// The header of a data frame still arriving is checked
+				// now, as if it were streamed: a violation does not wait
+				// for the payload, however the bytes arrive.
+				if err := in.defrag.admit(h.Opcode, h.Rsv, h.Length); err != nil {
+					e.flushPong()
+					return Message{}, e.fail(in.defrag.fail(err))
+				}
+			}
 			if !complete && e.checksText(h) {
 				if _, err := p.NextHeader(); err == nil {
 					e.flushPong()
