@@ -86,3 +86,36 @@ func byteSize(n int) string {
 	}
 	return "small"
 }
+
+// BenchmarkPushEcho feeds a server Endpoint made by NewPush one masked
+// client message per Feed, as an event loop does after a read, and echoes
+// it from the callback.
+func BenchmarkPushEcho(b *testing.B) {
+	for _, size := range []int{16, 1 << 10, 16 << 10} {
+		b.Run(byteSize(size), func(b *testing.B) {
+			msg := bytes.Repeat([]byte("x"), size)
+			var in bytes.Buffer
+			if _, err := frame.WriteMasked(&in, &frame.Text{Fin: true, Payload: msg}, frame.NewMaskKey()); err != nil {
+				b.Fatal(err)
+			}
+			var out countWriter
+			e := NewPush(frame.Server, &out)
+			echo := func(m Message) error { return e.WriteMessage(m.Type, m.Data) }
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := e.Feed(in.Bytes(), echo); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if out.n < int64(size)*int64(b.N) {
+				b.Fatalf("wrote %d bytes for %d echoes", out.n, b.N)
+			}
+		})
+	}
+}
+
+// countWriter counts what it is given, like a socket that takes it all.
+type countWriter struct{ n int64 }
+
+func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }

@@ -144,10 +144,17 @@ func (e *Endpoint) readText() (Message, error) {
 
 // readFailed handles an error from the parser.
 func (e *Endpoint) readFailed(err error) error {
+	if err == errWouldBlock {
+		return err // push mode: the bytes fed so far are used up
+	}
+	return e.readError(err)
+}
+
+// readError handles an error from the parser other than errWouldBlock,
+// apart so that readFailed allocates nothing on that common path.
+func (e *Endpoint) readError(err error) error {
 	var fe *frame.Error
 	switch {
-	case err == errWouldBlock:
-		return err // push mode: the bytes fed so far are used up
 	case errors.As(err, &fe):
 		return e.fail(err)
 	case err == io.EOF || err == io.ErrUnexpectedEOF:
