@@ -21,6 +21,7 @@ import (
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/client"
+	"github.com/wskit/wskit/internal/hostile"
 	"github.com/wskit/wskit/parser"
 	"github.com/wskit/wskit/pmce"
 )
@@ -389,4 +390,13 @@ func TestClosesTCPAfterClosingHandshake(t *testing.T) {
 	if n, err := nc.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
 		t.Fatalf("after the closing handshake the connection gave %d bytes, %v; want EOF", n, err)
 	}
+}
+
+// TestHostilePeers runs the misbehaving clients of internal/hostile against
+// the server, as demo/epoll's tests do against the event-loop server.
+func TestHostilePeers(t *testing.T) {
+	url, _, _ := start(t, "-addr", "127.0.0.1:0", "-max-message", "1048576",
+		"-handshake-timeout", "1s", "-heartbeat", "1s")
+	hostile.Run(t, hostile.Server{Addr: strings.TrimPrefix(url, "http://"), Path: "/echo", MaxMessage: 1 << 20,
+		Deflate: true, HandshakeTimeout: time.Second, Heartbeat: time.Second})
 }

@@ -50,6 +50,8 @@ type options struct {
 	maxFrame   int64
 	frameSize  int
 	origins    string
+	heartbeat  time.Duration
+	hsTimeout  time.Duration
 }
 
 // run serves until a signal arrives (or stop is closed, for tests), then
@@ -66,6 +68,8 @@ func run(args []string, logw io.Writer, stop <-chan struct{}) error {
 	fs.Int64Var(&o.maxFrame, "max-frame", 0, "largest frame payload accepted, in bytes (0: as -max-message)")
 	fs.IntVar(&o.frameSize, "frame-size", 0, "send messages longer than this in fragments of this size (0: one frame per message)")
 	fs.StringVar(&o.origins, "origin", "", "comma-separated origin patterns allowed besides the server's own host (e.g. 'http://localhost:*,*.example.com')")
+	fs.DurationVar(&o.heartbeat, "heartbeat", 0, "ping every connection this often and close those that leave 3 pings unanswered (0: off)")
+	fs.DurationVar(&o.hsTimeout, "handshake-timeout", 10*time.Second, "longest time a client may take to send its opening handshake")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -81,7 +85,7 @@ func run(args []string, logw io.Writer, stop <-chan struct{}) error {
 		return err
 	}
 	srv := newServer(o, logger)
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10, ErrorLog: logger}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: o.hsTimeout, MaxHeaderBytes: 64 << 10, ErrorLog: logger}
 	if o.h2 {
 		cert, err := selfSigned()
 		if err != nil {

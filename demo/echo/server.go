@@ -31,6 +31,7 @@ type echoServer struct {
 	maxMessage int64
 	maxFrame   int64
 	frameSize  int
+	heartbeat  time.Duration
 	log        *log.Logger
 
 	mu    sync.Mutex
@@ -56,6 +57,7 @@ func newServer(o options, logger *log.Logger) *echoServer {
 		maxMessage: o.maxMessage,
 		maxFrame:   o.maxFrame,
 		frameSize:  o.frameSize,
+		heartbeat:  o.heartbeat,
 		log:        logger,
 		conns:      map[*conn]struct{}{},
 		ids:        map[string]*conn{},
@@ -150,6 +152,21 @@ func (s *echoServer) echo(w http.ResponseWriter, r *http.Request) {
 		go c.ep.Close(frame.CloseGoingAway, "server shutting down")
 	}
 
+	if s.heartbeat > 0 {
+		// A timer, not a goroutine, so an idle connection stays small.
+		var beat *time.Timer
+		set := make(chan struct{})
+		beat = time.AfterFunc(s.heartbeat, func() {
+			<-set
+			if c.ep.Heartbeat() != nil {
+				up.Close() // the peer left too many pings unanswered
+				return
+			}
+			beat.Reset(s.heartbeat)
+		})
+		close(set)
+		defer beat.Stop()
+	}
 	start := time.Now()
 	err = s.loop(c)
 	code := frame.CloseCodeOf(err)

@@ -15,6 +15,7 @@ import (
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/client"
+	"github.com/wskit/wskit/internal/hostile"
 	"github.com/wskit/wskit/parser"
 )
 
@@ -176,4 +177,28 @@ func TestIdleSize(t *testing.T) {
 		t.Errorf("conn + parser = %d bytes", size)
 	}
 	t.Logf("conn %d + parser %d bytes", unsafe.Sizeof(conn{}), unsafe.Sizeof(parser.Parser{}))
+}
+
+// TestHostilePeers holds the event-loop server to what the blocking one
+// does with misbehaving peers (internal/hostile, also run by demo/echo).
+func TestHostilePeers(t *testing.T) {
+	for _, deflate := range []bool{false, true} {
+		t.Run(map[bool]string{false: "plain", true: "deflate"}[deflate], func(t *testing.T) {
+			s := &Server{Workers: 2, MaxMessage: 1 << 20, Deflate: deflate,
+				HandshakeTimeout: time.Second, Heartbeat: time.Second}
+			if err := s.Listen("127.0.0.1:0"); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- s.Serve() }()
+			defer func() {
+				s.Close()
+				if err := <-done; err != nil {
+					t.Error(err)
+				}
+			}()
+			hostile.Run(t, hostile.Server{Addr: s.Addr().String(), MaxMessage: s.MaxMessage, Deflate: deflate,
+				HandshakeTimeout: s.HandshakeTimeout, Heartbeat: s.Heartbeat})
+		})
+	}
 }
