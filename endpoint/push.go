@@ -151,7 +151,9 @@ func (e *Endpoint) feed(b []byte, fn func(Message) error) error {
 		e.in.p.Reset(&ps.src)
 	}
 	ps.src.b = b
-	defer e.rest()
+	// Forget b when done: even used up, the slice would keep the
+	// caller's buffer alive.
+	defer func() { ps.src.b = nil; e.rest() }()
 	for {
 		m, err := e.nextMessage()
 		if err == errWouldBlock {

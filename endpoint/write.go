@@ -135,7 +135,9 @@ func (e *Endpoint) writeDataLocked(op frame.Opcode, rsv byte, payload []byte) er
 		b = append(b, payload...)
 	}
 	err := e.write(b)
-	if cap(*o.buf) > keepBuffer {
+	if cap(*o.buf) > keepBuffer || e.push != nil {
+		// A push Endpoint keeps no write buffer: most of its connections
+		// are idle at any time.
 		pool.Put(o.buf)
 		o.buf = nil
 	}

@@ -9,7 +9,6 @@ import (
 	"net"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
@@ -168,15 +167,6 @@ func TestBadHandshake(t *testing.T) {
 	if err != nil || !bytes.HasPrefix([]byte(line), []byte("HTTP/1.1 4")) {
 		t.Fatalf("got %q, %v", line, err)
 	}
-}
-
-// TestIdleSize checks that an idle connection's structures stay small.
-func TestIdleSize(t *testing.T) {
-	size := unsafe.Sizeof(conn{}) + unsafe.Sizeof(parser.Parser{})
-	if size > 1024 {
-		t.Errorf("conn + parser = %d bytes", size)
-	}
-	t.Logf("conn %d + parser %d bytes", unsafe.Sizeof(conn{}), unsafe.Sizeof(parser.Parser{}))
 }
 
 // TestHostilePeers holds the event-loop server to what the blocking one

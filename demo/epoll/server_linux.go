@@ -424,7 +424,7 @@ func (w *worker) drop(c *conn) {
 func (w *worker) closeAll() {
 	for _, c := range w.conns {
 		if c.ep != nil && !c.closing {
-			c.ep.Close(frame.CloseGoingAway, "")
+			c.ep.SendClose(frame.CloseGoingAway, "") // no timer: the connection is dropped next
 		}
 		w.flush(c)
 		w.drop(c)
