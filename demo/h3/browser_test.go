@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,30 +63,31 @@ func TestChromium(t *testing.T) {
 			args := []string{
 				"--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
 				"--disable-background-networking", "--disable-component-update", "--disable-sync",
-				"--user-data-dir=" + t.TempDir(),
+				"--user-data-dir=" + profileDir(t),
 				"--enable-quic", "--origin-to-force-quic-on=" + addr,
 				"--ignore-certificate-errors-spki-list=" + base64.StdEncoding.EncodeToString(spki[:]),
-				"--virtual-time-budget=8000",
 			}
-			args = append(append(args, tt.features...), "--dump-dom", "https://"+addr+"/")
+			args = append(append(args, tt.features...), "https://"+addr+"/")
+			// The page closes its WebSocket with 1000 once the echo is
+			// back; the server logs it then, and the browser is stopped.
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			out, err := exec.CommandContext(ctx, bin, args...).Output()
-			if err != nil {
+			cmd := exec.CommandContext(ctx, bin, args...)
+			// SIGTERM lets Chromium end its helper processes itself.
+			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+			cmd.WaitDelay = 10 * time.Second
+			if err := cmd.Start(); err != nil {
 				t.Fatalf("chromium: %v", err)
 			}
-			dom := string(out)
-			for _, want := range []string{"This page came over HTTP/3.0", "open\necho: hello\n"} {
-				if !strings.Contains(dom, want) {
-					t.Errorf("page lacks %q:\n%s", want, dom)
-				}
-			}
-			deadline := time.Now().Add(5 * time.Second)
-			for !strings.Contains(lw.String(), tt.want) && time.Now().Before(deadline) {
+			defer cmd.Wait()
+			defer cancel()
+			deadline := time.Now().Add(30 * time.Second)
+			for !strings.Contains(lw.String(), "close=") && time.Now().Before(deadline) {
 				time.Sleep(50 * time.Millisecond)
 			}
-			if got := lw.String(); !strings.Contains(got, tt.want) || !strings.Contains(got, "close=1000") {
-				t.Errorf("server log lacks %q with close=1000:\n%s", tt.want, got)
+			got := lw.String()
+			if !strings.Contains(got, tt.want) || !strings.Contains(got, "close=1000") {
+				t.Errorf("server log lacks %q with close=1000 (the page closes so after its echo):\n%s", tt.want, got)
 			}
 		})
 	}
@@ -106,4 +108,20 @@ func startServersWithCert(t *testing.T, cert tls.Certificate, logw io.Writer) st
 		<-done
 	})
 	return s.Addr()
+}
+
+// profileDir is a fresh Chromium profile directory, removed when the test
+// ends (retried: helper processes may still be writing to it for a moment
+// after the browser exits).
+func profileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "wskit-h3-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; i < 50 && os.RemoveAll(dir) != nil; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return dir
 }
