@@ -57,6 +57,31 @@
 //     first; the read methods then return a *CloseError with the peer's code
 //     and reason.
 //
+// # Push mode: an Endpoint fed by an event loop
+//
+// NewPush makes the same Endpoint for callers that hold the bytes and cannot
+// block in a read: an event loop, an HTTP/2 or HTTP/3 stack handing over
+// stream data in callbacks, a fuzzer. The caller hands Feed what it
+// received, cut anywhere, with a callback that gets each message it
+// completes (Message.Data is valid until the callback returns); see
+// ExampleNewPush. Feed runs NextMessage's own code until the bytes are used up, so every
+// rule above and below holds alike: automatic replies, limits, fail-fast
+// UTF-8 (across Feed calls), extensions, typed errors. What the protocol
+// sends goes to the writer given to NewPush; an Outbox keeps what a
+// non-blocking transport did not take. FeedEOF reports the end of the
+// peer's stream. Close sends the close frame and returns at once; the
+// peer's close arrives through Feed, or the close timeout ends the read
+// side (Err, Done). Between messages a push Endpoint holds no parser and
+// no buffer. See docs/guides/event-loop.md and demo/epoll.
+//
+// # Hooks
+//
+// OnPing, OnPong and OnClose observe the control frames the Endpoint
+// answers by itself, in both modes, on the reading goroutine; OnPong gets
+// the round-trip time of the Heartbeat ping a pong answers.
+// ReplyCloseManually leaves the answer to the peer's close to the
+// application, with the close timeout as a backstop.
+//
 // # Sending and concurrency
 //
 // One goroutine reads; any number may send at the same time, and alongside
