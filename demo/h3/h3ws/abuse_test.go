@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -26,6 +27,28 @@ func TestAbuse(t *testing.T) {
 	srv := startServer(t, echoHandler(&server.Config{}, ended))
 	_, cc := srv.dial(t)
 	base := baseline() + 1 // + the goroutine of each subtest
+
+	t.Run("a declared body before the 200", func(t *testing.T) {
+		// quic-go's RoundTrip sends the body with its Content-Length
+		// before it reads the response; an Extended CONNECT has no content.
+		req := rawConnect(srv.addr, "/", nil)
+		req.Body = io.NopCloser(strings.NewReader("not a WebSocket"))
+		req.ContentLength = int64(len("not a WebSocket"))
+		resp, err := cc.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "no content before its response") {
+			t.Errorf("response %d %q, want 400 for the content", resp.StatusCode, body)
+		}
+		var se *server.Error
+		if err := <-ended; !errors.As(err, &se) || se.StatusCode != 400 {
+			t.Errorf("server: %v, want the 400 refusal", err)
+		}
+		settle(t, base)
+	})
 
 	t.Run("a frame before the 200", func(t *testing.T) {
 		// RFC 6455 §4.1: a client waits for the response; one that does
