@@ -439,6 +439,9 @@ func (s *session) failConnection(code int, reason string) {
 	if s.state != stateClosing {
 		if len(reason) > 123 {
 			reason = reason[:123]
+			for !utf8.ValidString(reason) { // not within a character
+				reason = reason[:len(reason)-1]
+			}
 		}
 		s.sendCloseFrame(code, []byte(reason), false)
 	} else {
