@@ -180,17 +180,29 @@ func (d *Defragmenter) admit(op frame.Opcode, rsv byte, n int64) error {
 // header checks a data frame's header as admit does, and takes the frame
 // into the message, starting one on a first frame.
 func (d *Defragmenter) header(op frame.Opcode, rsv byte, n int64) error {
+	if d.err == nil && !d.open && op != frame.OpContinuation && rsv == 0 && n <= d.maxMessage() {
+		// The common case, a plain first frame within the limits, without
+		// admit's general checks.
+		d.start(op, 0, n)
+		return nil
+	}
 	if err := d.admit(op, rsv, n); err != nil {
 		return d.fail(err)
 	}
 	if op != frame.OpContinuation {
-		d.release(keepBuffer)
-		d.open, d.op, d.rsv, d.frags, d.size, d.n = true, op, rsv, 0, 0, 0
-		d.v.Reset()
+		d.start(op, rsv, n)
+		return nil
 	}
 	d.frags++
 	d.size += n
 	return nil
+}
+
+// start begins a message with its first frame, of n payload bytes.
+func (d *Defragmenter) start(op frame.Opcode, rsv byte, n int64) {
+	d.release(keepBuffer)
+	d.open, d.op, d.rsv, d.frags, d.size, d.n = true, op, rsv, 1, n, 0
+	d.v.Reset()
 }
 
 // buffered reports whether the message in progress must be held whole
