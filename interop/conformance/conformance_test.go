@@ -72,6 +72,7 @@ func pickTargets(t *testing.T) *targets {
 			args []string
 		}{
 			{"echo", []string{"-addr", "127.0.0.1:0", "-max-message", "67108864", "-deflate"}},
+			{"epoll", []string{"-addr", "127.0.0.1:0", "-max-message", "67108864", "-deflate"}},
 		} {
 			bin, err := BuildDemo(mainModule, s.name, dir)
 			if err != nil {

@@ -40,13 +40,14 @@ func BuildDemo(mainModule, name, outDir string) (string, error) {
 }
 
 // BinaryServer runs an echo server binary that prints "listening on
-// http://HOST:PORT" on stdout or stderr, such as demo/echo.
+// http://HOST:PORT" (or HOST:PORT) on stdout or stderr, such as demo/echo
+// and demo/epoll.
 type BinaryServer struct {
 	Path string
 	Args []string // e.g. -addr 127.0.0.1:0 -max-message 67108864
 }
 
-var listenRE = regexp.MustCompile(`listening on https?://([0-9.]+:[0-9]+)`)
+var listenRE = regexp.MustCompile(`listening on (?:https?://)?([0-9.]+:[0-9]+)`)
 
 // StartServer implements ServerTarget.
 func (b *BinaryServer) StartServer(ctx context.Context) (string, func(), error) {
