@@ -157,7 +157,7 @@ func (e *Endpoint) drain(done chan struct{}) {
 	defer close(done)
 	defer e.unlockRead()
 	m := &e.in.msg
-	m.active, m.err, m.data = false, ErrClosed, nil
+	m.active, m.err, m.data, m.filling = false, ErrClosed, nil, false
 	// A reader error may have interrupted a control frame: finish it, in
 	// case it is the peer's close.
 	e.finishControl()

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/internal/pool"
 	"github.com/wskit/wskit/parser"
 )
 
@@ -17,8 +18,10 @@ var errWouldBlock = errors.New("endpoint: the bytes fed are used up")
 // caller of Feed, who holds the read lock.
 type pushMode struct {
 	src     source
-	pending []byte     // bytes fed but not parsed when the callback failed
-	parsers *sync.Pool // idle parsers of this configuration; nil: the parser is the Endpoint's own
+	pending []byte       // bytes fed but not parsed when the callback failed
+	parsers *sync.Pool   // idle parsers of this configuration; nil: the parser is the Endpoint's own
+	op      frame.Opcode // FeedStream's message in progress: its type,
+	first   bool         // and whether its first piece is still to come
 }
 
 // source is the parser's reader in push mode: the bytes of the current Feed.
@@ -121,6 +124,94 @@ func (e *Endpoint) Feed(b []byte, fn func(Message) error) error {
 	return e.feed(b, fn)
 }
 
+// Piece is part of a message, as FeedStream delivers it: the bytes of the
+// message that have arrived, in order. Text is checked for UTF-8 as it
+// arrives, but a piece may end in the middle of a character.
+type Piece struct {
+	Type  frame.Opcode // frame.OpText or frame.OpBinary, the same for every piece of a message
+	Data  []byte       // valid until the callback returns
+	First bool         // the message's first piece
+	Last  bool         // its last: the message ended, and was checked whole
+}
+
+// FeedStream is Feed for messages of any size: instead of whole messages
+// it delivers each message's bytes as they arrive, in pieces of at most 16
+// KiB, so that a message up to MaxMessage streams through without being
+// held. Every rule Feed applies holds, as NextReader's do; a message that
+// an extension decodes is delivered once it has arrived whole and been
+// decoded (in pieces still). An empty message is one piece, both First and
+// Last. Use one of Feed and FeedStream on an Endpoint: switching in the
+// middle of a message skips its rest.
+func (e *Endpoint) FeedStream(b []byte, fn func(Piece) error) error {
+	ps := e.push
+	if ps == nil {
+		return ErrPushMode
+	}
+	e.lockRead()
+	defer e.unlockRead()
+	buf := pool.Get(pieceSize)
+	defer pool.Put(buf)
+	feed := func(b []byte) error { return e.feedPieces(b, *buf, fn) }
+	if len(ps.pending) > 0 {
+		pending := ps.pending
+		ps.pending = nil
+		if err := feed(pending); err != nil {
+			if ps.pending != nil {
+				ps.pending = append(ps.pending, b...)
+			}
+			return err
+		}
+	}
+	return feed(b)
+}
+
+// pieceSize is the largest piece FeedStream delivers.
+const pieceSize = 16 << 10
+
+// feedPieces runs the protocol over b, delivering pieces read into buf;
+// the read lock is held.
+func (e *Endpoint) feedPieces(b, buf []byte, fn func(Piece) error) error {
+	ps := e.push
+	if err := e.readErr(); err != nil {
+		return err
+	}
+	e.borrowParser()
+	ps.src.b = b
+	defer func() { ps.src.b = nil; e.rest() }()
+	r := &e.in.msg
+	for {
+		if !r.active {
+			op, err := e.nextReader()
+			if err == errWouldBlock {
+				e.flushPong()
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			ps.op, ps.first = op, true
+		}
+		n, err := r.read(buf)
+		if last := err == io.EOF; n > 0 || last {
+			if ferr := fn(Piece{Type: ps.op, Data: buf[:n], First: ps.first, Last: last}); ferr != nil {
+				ps.keep()
+				return ferr
+			}
+			ps.first = false
+			if last {
+				continue
+			}
+		}
+		switch {
+		case err == errWouldBlock:
+			e.flushPong()
+			return nil
+		case err != nil:
+			return err
+		}
+	}
+}
+
 // FeedEOF tells the Endpoint that the peer's byte stream ended. It returns
 // the read side's final error: the one it had already, or a *CloseError
 // with code 1006 (CloseAbnormal) wrapping io.EOF, or io.ErrUnexpectedEOF
@@ -146,10 +237,7 @@ func (e *Endpoint) feed(b []byte, fn func(Message) error) error {
 	if err := e.readErr(); err != nil {
 		return err
 	}
-	if e.in.p == nil {
-		e.in.p = ps.parsers.Get().(*parser.Parser)
-		e.in.p.Reset(&ps.src)
-	}
+	e.borrowParser()
 	ps.src.b = b
 	// Forget b when done: even used up, the slice would keep the
 	// caller's buffer alive.
@@ -165,11 +253,24 @@ func (e *Endpoint) feed(b []byte, fn func(Message) error) error {
 			return err
 		}
 		if err := fn(m); err != nil {
-			ps.pending = append([]byte(nil), ps.src.b...)
-			ps.src.b = nil
+			ps.keep()
 			return err
 		}
 	}
+}
+
+// borrowParser gives an idle push Endpoint a parser for the bytes fed.
+func (e *Endpoint) borrowParser() {
+	if e.in.p == nil {
+		e.in.p = e.push.parsers.Get().(*parser.Parser)
+		e.in.p.Reset(&e.push.src)
+	}
+}
+
+// keep keeps a copy of the bytes fed but not parsed, for the next call.
+func (ps *pushMode) keep() {
+	ps.pending = append([]byte(nil), ps.src.b...)
+	ps.src.b = nil
 }
 
 // rest gives back what an idle push Endpoint need not hold: the parser,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -297,4 +298,67 @@ func (l *lockedBuffer) Bytes() []byte {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return bytes.Clone(l.b.Bytes())
+}
+
+// TestFeedStream: a message larger than any buffer streams through in
+// pieces as its bytes are fed, every rule still applied.
+func TestFeedStream(t *testing.T) {
+	big := bytes.Repeat([]byte("0123456789abcdef"), 64<<10) // 1 MiB
+	in := enc(t, frame.Client, bin(false, string(big[:300<<10])), ping("p"), cont(true, string(big[300<<10:])),
+		text(true, ""), text(true, "héllo"), closeFrame(1000, ""))
+	var w bytes.Buffer
+	e := NewPush(frame.Server, &w, MaxMessage(2<<20))
+	var got []Message
+	var firstAfter int // bytes fed when the big message's first piece came
+	fed := 0
+	collect := func(p Piece) error {
+		if p.First {
+			got = append(got, Message{Type: p.Type})
+			if len(got) == 1 {
+				firstAfter = fed
+			}
+		}
+		if p.Type != got[len(got)-1].Type || len(p.Data) > pieceSize {
+			t.Fatalf("piece %+v in message %d", p.Type, len(got))
+		}
+		got[len(got)-1].Data = append(got[len(got)-1].Data, p.Data...)
+		return nil
+	}
+	var err error
+	for len(in) > 0 && err == nil {
+		k := min(10<<10, len(in))
+		fed += k
+		err = e.FeedStream(in[:k], collect)
+		in = in[k:]
+	}
+	var ce *CloseError
+	if !errors.As(err, &ce) || ce.Code != 1000 {
+		t.Fatalf("FeedStream = %v, want the peer's close", err)
+	}
+	want := []Message{{frame.OpBinary, big}, {frame.OpText, []byte{}}, {frame.OpText, []byte("héllo")}}
+	if diff := cmp.Diff(want, got, cmp.Comparer(bytes.Equal)); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+	if firstAfter > 20<<10 {
+		t.Errorf("the first piece came after %d bytes were fed: the message was held", firstAfter)
+	}
+	out := decodeAll(t, frame.Server, w.Bytes())
+	if len(out) != 2 || out[0].h.Opcode != frame.OpPong || closeCode(out) != 1000 {
+		t.Errorf("sent %+v, want the pong between the fragments and the close echo", out)
+	}
+}
+
+// TestFeedStreamFailsFast: invalid UTF-8 fails the connection at the bad
+// byte, long before the frame's end has been fed.
+func TestFeedStreamFailsFast(t *testing.T) {
+	var w bytes.Buffer
+	e := NewPush(frame.Server, &w)
+	in := enc(t, frame.Client, text(true, "ok"+strings.Repeat("x", 100)+"\xff"+strings.Repeat("y", 1<<20)))
+	err := e.FeedStream(in[:200], func(Piece) error { return nil })
+	if !errors.Is(err, frame.ErrInvalidUTF8) {
+		t.Fatalf("FeedStream = %v, want ErrInvalidUTF8", err)
+	}
+	if code := closeCode(decodeAll(t, frame.Server, w.Bytes())); code != 1007 {
+		t.Fatalf("sent close %d, want 1007", code)
+	}
 }

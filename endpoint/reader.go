@@ -24,35 +24,48 @@ func (e *Endpoint) NextReader() (frame.Opcode, io.Reader, error) {
 	}
 	e.lockRead()
 	defer e.unlockRead()
-	if err := e.readErr(); err != nil {
+	op, err := e.nextReader()
+	if err != nil {
 		return 0, nil, err
+	}
+	return op, &e.in.msg, nil
+}
+
+// nextReader is NextReader's body, for both modes; the read lock is held.
+// It starts e.in.msg on the next message and returns its type.
+func (e *Endpoint) nextReader() (frame.Opcode, error) {
+	if err := e.readErr(); err != nil {
+		return 0, err
 	}
 	in := &e.in
 	if err := in.msg.discard(); err != nil {
-		return 0, nil, err
+		return 0, err
 	}
 	if err := e.finishControl(); err != nil {
-		return 0, nil, err
+		return 0, err
 	}
 	for {
 		h, err := in.p.NextHeader()
 		if err != nil {
-			return 0, nil, e.readFailed(err)
+			return 0, e.readFailed(err)
 		}
 		if h.Opcode.IsControl() {
 			if err := e.control(h); err != nil {
-				return 0, nil, err
+				return 0, err
 			}
 			continue
 		}
 		e.flushPong()
 		if err := in.defrag.header(h.Opcode, h.Rsv, h.Length); err != nil {
-			return 0, nil, e.fail(err)
+			return 0, e.fail(err)
 		}
-		if err := in.msg.start(h); err != nil {
-			return 0, nil, err
+		if err := in.msg.start(h); err != nil && in.msg.err != nil {
+			return 0, err
 		}
-		return in.defrag.op, &in.msg, nil
+		// A message an extension decodes that a reader error (a deadline,
+		// bytes not fed yet) interrupted goes on filling at the first
+		// read, which returns the error again if it persists.
+		return in.defrag.op, nil
 	}
 }
 
@@ -67,6 +80,9 @@ type messageReader struct {
 	remain int64 // payload bytes left in the current frame
 	data   []byte
 	err    error // sticky
+	// filling: an extension decodes the message, which is read whole
+	// before the first byte is served from data.
+	filling bool
 }
 
 // begin starts reading a message whose first header is h.
@@ -77,27 +93,34 @@ func (r *messageReader) begin(h frame.Header, whole bool) {
 // start begins reading a message for NextReader.
 func (r *messageReader) start(h frame.Header) error {
 	r.begin(h, false)
-	d := &r.e.in.defrag
-	if !d.buffered() {
+	if !r.e.in.defrag.buffered() {
 		return nil
 	}
-	// An extension decodes the message: read it whole.
-	p := r.e.in.p
+	r.filling = true
+	return r.fill()
+}
+
+// fill reads whole the message an extension decodes, then decodes it. A
+// reader error other than the end of the stream is returned as is, and the
+// next read resumes the filling.
+func (r *messageReader) fill() error {
+	d := &r.e.in.defrag
 	for {
 		for r.remain > 0 {
-			room := d.room(int(min(r.remain, 64<<10)))
-			k, err := io.ReadFull(p, room)
+			k, err := r.e.in.p.Read(d.room(int(min(r.remain, 64<<10))))
 			d.n += k
 			r.remain -= int64(k)
-			if err != nil {
+			if err != nil && r.remain > 0 {
 				if err == io.EOF {
 					err = io.ErrUnexpectedEOF
 				}
-				r.err = r.e.finishRead(r.e.readFailed(err))
-				return r.err
+				err = r.e.readFailed(err)
+				r.sticky(err)
+				return err
 			}
 		}
 		if r.fin {
+			r.filling = false
 			m, _, err := d.finish(d.assembled())
 			if err != nil {
 				r.err = r.e.fail(err)
@@ -166,6 +189,11 @@ func (r *messageReader) read(b []byte) (int, error) {
 		return 0, io.EOF
 	}
 	d := &r.e.in.defrag
+	if r.filling {
+		if err := r.fill(); err != nil {
+			return 0, err
+		}
+	}
 	if r.data != nil || d.buffered() {
 		n := copy(b, r.data)
 		r.data = r.data[n:]

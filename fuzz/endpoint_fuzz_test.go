@@ -3,6 +3,7 @@ package fuzz
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"time"
 
 	"testing"
@@ -67,7 +68,13 @@ func blocking(t *testing.T, data []byte, cfg byte) session {
 	e := endpoint.New(frame.Server, bytes.NewReader(data), &w, endpointOptions(t, cfg, &s.Events)...)
 	deliver := message(&s.Events)
 	for {
-		m, err := e.NextMessage()
+		var m endpoint.Message
+		var err error
+		if cfg&0x10 == 0 {
+			m, err = e.NextMessage()
+		} else {
+			m.Type, m.Data, err = readWhole(e)
+		}
 		if err != nil {
 			s.Err = err.Error()
 			break
@@ -78,6 +85,31 @@ func blocking(t *testing.T, data []byte, cfg byte) session {
 	return s
 }
 
+// readWhole reads a message with NextReader.
+func readWhole(e *endpoint.Endpoint) (frame.Opcode, []byte, error) {
+	op, r, err := e.NextReader()
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := io.ReadAll(r)
+	return op, data, err
+}
+
+// assemble joins FeedStream's pieces into messages for deliver.
+func assemble(deliver func(endpoint.Message) error) func(endpoint.Piece) error {
+	var m endpoint.Message
+	return func(p endpoint.Piece) error {
+		if p.First {
+			m = endpoint.Message{Type: p.Type, Data: []byte{}}
+		}
+		m.Data = append(m.Data, p.Data...)
+		if p.Last {
+			return deliver(m)
+		}
+		return nil
+	}
+}
+
 // pushed runs a server Endpoint made by NewPush over the stream cut into
 // chunks whose sizes come from seed.
 func pushed(t *testing.T, data []byte, cfg byte, seed uint64) session {
@@ -85,6 +117,7 @@ func pushed(t *testing.T, data []byte, cfg byte, seed uint64) session {
 	var w bytes.Buffer
 	e := endpoint.NewPush(frame.Server, &w, endpointOptions(t, cfg, &s.Events)...)
 	deliver := message(&s.Events)
+	pieces := assemble(deliver)
 	var err error
 	for len(data) > 0 && err == nil {
 		seed = seed*6364136223846793005 + 1442695040888963407
@@ -94,7 +127,11 @@ func pushed(t *testing.T, data []byte, cfg byte, seed uint64) session {
 		}
 		// The caller's buffer is reused after Feed: clobber it.
 		chunk := bytes.Clone(data[:n])
-		err = e.Feed(chunk, deliver)
+		if cfg&0x10 == 0 {
+			err = e.Feed(chunk, deliver)
+		} else {
+			err = e.FeedStream(chunk, pieces)
+		}
 		for i := range chunk {
 			chunk[i] = 0xAA
 		}
@@ -111,7 +148,8 @@ func pushed(t *testing.T, data []byte, cfg byte, seed uint64) session {
 // FuzzPushAgreesWithBlocking feeds the same byte stream to a blocking
 // Endpoint and, in random chunks, to a push Endpoint, and checks that both
 // deliver the same messages, hear the same control frames, write the same
-// bytes back and end with the same error.
+// bytes back and end with the same error: NextMessage against Feed, or,
+// with cfg&0x10, NextReader against FeedStream's pieces.
 func FuzzPushAgreesWithBlocking(f *testing.F) {
 	key := [4]byte{1, 2, 3, 4}
 	frames := func(fs ...frame.Frame) []byte {
@@ -135,6 +173,9 @@ func FuzzPushAgreesWithBlocking(f *testing.F) {
 	f.Add(frames(&frame.Text{Fin: true, Rsv: frame.Rsv1, Payload: []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}}), byte(8), uint64(6))
 	f.Add(frames(&frame.Binary{Fin: true, Rsv: frame.Rsv1, Payload: deflated(200000)}), byte(9), uint64(7))
 	f.Add([]byte{0x81, 0x85, 1, 2, 3}, byte(0), uint64(8))
+	f.Add(frames(&frame.Binary{Payload: bytes.Repeat([]byte("s"), 40000)}, &frame.Ping{Payload: []byte("x")},
+		&frame.Continuation{Fin: true, Payload: []byte("end")}, &frame.Text{Fin: true}), byte(0x13), uint64(9))
+	f.Add(frames(&frame.Text{Fin: true, Rsv: frame.Rsv1, Payload: []byte{0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00}}), byte(0x18), uint64(10))
 	f.Fuzz(func(t *testing.T, data []byte, cfg byte, seed uint64) {
 		want := blocking(t, bytes.Clone(data), cfg)
 		got := pushed(t, data, cfg, seed)
