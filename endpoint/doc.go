@@ -64,7 +64,8 @@
 // stream data in callbacks, a fuzzer. The caller hands Feed what it
 // received, cut anywhere, with a callback that gets each message it
 // completes (Message.Data is valid until the callback returns); see
-// ExampleNewPush. Feed runs NextMessage's own code until the bytes are used up, so every
+// ExampleNewPush. FeedStream delivers each message in pieces as its bytes
+// arrive instead, as NextReader streams. Feed runs NextMessage's own code until the bytes are used up, so every
 // rule above and below holds alike: automatic replies, limits, fail-fast
 // UTF-8 (across Feed calls), extensions, typed errors. What the protocol
 // sends goes to the writer given to NewPush; an Outbox keeps what a
