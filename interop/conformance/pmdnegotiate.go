@@ -273,7 +273,10 @@ func (d *DeflateSpec) offerHeader() string {
 // clientAgree checks the server's Sec-WebSocket-Extensions values against
 // the fuzzing client's offers. It returns nil and no error when the server
 // declined the extension; an error fails the handshake, as RFC 7692 §5
-// and §7.1 ask of a client.
+// and §7.1 ask of a client. This is stricter than Autobahn, whose client
+// takes any permessage-deflate response: a response must grant what one of
+// the offers asked for (server_no_context_takeover, a server window no
+// larger than offered), as wskit's own client requires too.
 func (d *DeflateSpec) clientAgree(values []string) (*pmdAgreement, error) {
 	list, err := parseExtensions(values)
 	if err != nil {
@@ -299,7 +302,9 @@ func (d *DeflateSpec) clientAgree(values []string) (*pmdAgreement, error) {
 		switch {
 		case o.RequestNoContextTakeover && !r.serverNCT:
 			reason = "server_no_context_takeover offered but not in the response"
-		case o.RequestMaxWindowBits != 0 && r.serverBits == 0:
+		case o.RequestMaxWindowBits != 0 && o.RequestMaxWindowBits < 15 && r.serverBits == 0:
+			// Without the parameter the server's window is 15 bits,
+			// within an offer of 15 but not of less.
 			reason = "server_max_window_bits offered but not in the response"
 		case o.RequestMaxWindowBits != 0 && r.serverBits > o.RequestMaxWindowBits:
 			reason = fmt.Sprintf("server_max_window_bits=%d above the %d offered", r.serverBits, o.RequestMaxWindowBits)

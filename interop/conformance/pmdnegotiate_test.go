@@ -64,6 +64,8 @@ func TestClientAgree(t *testing.T) {
 		{name: "server_no_context_takeover missing", spec: 1, resp: "permessage-deflate", wantErr: true},
 		{name: "server_max_window_bits missing", spec: 2, resp: "permessage-deflate", wantErr: true},
 		{name: "server_max_window_bits larger", spec: 2, resp: "permessage-deflate; server_max_window_bits=9", wantErr: true},
+		{name: "server_max_window_bits=15 offered, left out", spec: 3, resp: "permessage-deflate",
+			want: &pmdAgreement{txBits: 15, rxBits: 15, header: "permessage-deflate"}},
 		{name: "server_max_window_bits equal", spec: 2, resp: "permessage-deflate; server_max_window_bits=8",
 			want: &pmdAgreement{txBits: 15, rxBits: 8, header: "permessage-deflate; server_max_window_bits=8"}},
 		{name: "13.7 first offer", spec: 6, resp: "permessage-deflate; server_no_context_takeover; server_max_window_bits=8",
