@@ -111,17 +111,7 @@ func (e *Endpoint) Feed(b []byte, fn func(Message) error) error {
 	}
 	e.lockRead()
 	defer e.unlockRead()
-	if len(ps.pending) > 0 {
-		pending := ps.pending
-		ps.pending = nil
-		if err := e.feed(pending, fn); err != nil {
-			if ps.pending != nil {
-				ps.pending = append(ps.pending, b...)
-			}
-			return err
-		}
-	}
-	return e.feed(b, fn)
+	return e.feedKept(b, func(b []byte) error { return e.feed(b, fn) })
 }
 
 // Piece is part of a message, as FeedStream delivers it: the bytes of the
@@ -151,18 +141,7 @@ func (e *Endpoint) FeedStream(b []byte, fn func(Piece) error) error {
 	defer e.unlockRead()
 	buf := pool.Get(pieceSize)
 	defer pool.Put(buf)
-	feed := func(b []byte) error { return e.feedPieces(b, *buf, fn) }
-	if len(ps.pending) > 0 {
-		pending := ps.pending
-		ps.pending = nil
-		if err := feed(pending); err != nil {
-			if ps.pending != nil {
-				ps.pending = append(ps.pending, b...)
-			}
-			return err
-		}
-	}
-	return feed(b)
+	return e.feedKept(b, func(b []byte) error { return e.feedPieces(b, *buf, fn) })
 }
 
 // pieceSize is the largest piece FeedStream delivers.
@@ -215,7 +194,9 @@ func (e *Endpoint) feedPieces(b, buf []byte, fn func(Piece) error) error {
 // FeedEOF tells the Endpoint that the peer's byte stream ended. It returns
 // the read side's final error: the one it had already, or a *CloseError
 // with code 1006 (CloseAbnormal) wrapping io.EOF, or io.ErrUnexpectedEOF
-// when the stream ended inside a frame, as NextMessage reports it.
+// when the stream ended inside a frame, as NextMessage reports it. Bytes
+// that a callback error left unparsed are dropped: call Feed(nil, fn)
+// first to have them delivered.
 func (e *Endpoint) FeedEOF() error {
 	ps := e.push
 	if ps == nil {
@@ -271,6 +252,24 @@ func (e *Endpoint) borrowParser() {
 func (ps *pushMode) keep() {
 	ps.pending = append([]byte(nil), ps.src.b...)
 	ps.src.b = nil
+}
+
+// feedKept runs feed over the bytes a callback error left unparsed in an
+// earlier call, if any, then over b; the read lock is held.
+func (e *Endpoint) feedKept(b []byte, feed func([]byte) error) error {
+	ps := e.push
+	if kept := ps.pending; len(kept) > 0 {
+		ps.pending = nil
+		if err := feed(kept); err != nil {
+			if e.readErr() == nil {
+				// A callback error again, before b was reached: b is
+				// the caller's, keep a copy.
+				ps.pending = append(ps.pending, b...)
+			}
+			return err
+		}
+	}
+	return feed(b)
 }
 
 // rest gives back what an idle push Endpoint need not hold: the parser,

@@ -362,3 +362,32 @@ func TestFeedStreamFailsFast(t *testing.T) {
 		t.Fatalf("sent close %d, want 1007", code)
 	}
 }
+
+// TestFeedCallbackErrorOnKeptBytes: a callback that fails again on the
+// last of the bytes kept from the previous call does not lose the bytes of
+// this call.
+func TestFeedCallbackErrorOnKeptBytes(t *testing.T) {
+	stop := errors.New("stop")
+	e := NewPush(frame.Server, io.Discard)
+	var got []string
+	fail := map[string]bool{"1": true, "2": true}
+	keep := func(m Message) error {
+		got = append(got, string(m.Data))
+		if fail[string(m.Data)] {
+			return stop
+		}
+		return nil
+	}
+	if err := e.Feed(enc(t, frame.Client, text(true, "1"), text(true, "2")), keep); err != stop {
+		t.Fatalf("Feed = %v, want stop at 1", err)
+	}
+	if err := e.Feed(enc(t, frame.Client, text(true, "3")), keep); err != stop {
+		t.Fatalf("Feed = %v, want stop at 2, the last byte kept", err)
+	}
+	if err := e.Feed(nil, keep); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"1", "2", "3"}, got); diff != "" {
+		t.Errorf("messages (-want +got):\n%s", diff)
+	}
+}
