@@ -17,8 +17,11 @@ import (
 	"github.com/quic-go/quic-go/http3"
 	"github.com/wskit/wskit/demo/h3/h3ws"
 	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/handshake"
+	"github.com/wskit/wskit/handshake/client"
 	"github.com/wskit/wskit/handshake/server"
 	"github.com/wskit/wskit/interop/conformance"
+	"github.com/wskit/wskit/pmce"
 )
 
 var (
@@ -26,10 +29,19 @@ var (
 	flagParallel = flag.Int("parallel", 4, "conformance over HTTP/3: cases run at once")
 )
 
-// conformanceCategories are the suite's categories run over HTTP/3: all but
-// those that negotiate permessage-deflate, which the upgraded-stream hook
-// does not do.
-var conformanceCategories = map[string]bool{"1": true, "2": true, "3": true, "4": true, "5": true, "6": true, "7": true, "9": true, "10": true}
+// conformanceCategories are the suite's categories run over HTTP/3: all of
+// them, 12 and 13 (permessage-deflate) included.
+var conformanceCategories = map[string]bool{"1": true, "2": true, "3": true, "4": true, "5": true, "6": true, "7": true, "9": true, "10": true, "12": true, "13": true}
+
+// deflate returns permessage-deflate with its defaults, as the targets of
+// the suite over TCP (demo/echo, demo/client -deflate) offer and accept it.
+func deflate(t *testing.T) []handshake.Extension {
+	ext, err := pmce.New(pmce.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []handshake.Extension{ext}
+}
 
 func conformanceCases(t *testing.T) []*conformance.Case {
 	var re *regexp.Regexp
@@ -125,13 +137,17 @@ func TestConformanceServerRole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the conformance suite over HTTP/3 takes a minute; -short skips it")
 	}
-	srv := startServer(t, echoHandler(&server.Config{}, nil))
+	srv := startServer(t, echoHandler(&server.Config{Extensions: deflate(t)}, nil))
 	qc, cc := srv.dial(t)
 	cases := conformanceCases(t)
 	results := runParallel(cases, func(c *conformance.Case) *conformance.Result {
+		h := http.Header{}
+		if offer := conformance.UpgradedOffer(c); offer != "" {
+			h.Set("Sec-WebSocket-Extensions", offer)
+		}
 		str, err := cc.OpenRequestStream(context.Background())
 		if err == nil {
-			err = str.SendRequestHeader(rawConnect(srv.addr, "/", nil))
+			err = str.SendRequestHeader(rawConnect(srv.addr, "/", h))
 		}
 		var resp *http.Response
 		if err == nil {
@@ -144,7 +160,8 @@ func TestConformanceServerRole(t *testing.T) {
 			return &conformance.Result{ID: c.ID, Role: "server", Behavior: conformance.Failed, BehaviorClose: conformance.Failed,
 				Reason: "opening handshake over HTTP/3: " + err.Error(), RemoteCloseCode: -1, LocalCloseCode: -1}
 		}
-		return conformance.RunUpgradedAsClient(&streamConn{str: str, local: qc.LocalAddr(), remote: qc.RemoteAddr()}, c)
+		return conformance.RunUpgradedAsClient(&streamConn{str: str, local: qc.LocalAddr(), remote: qc.RemoteAddr()}, c,
+			resp.Header.Values("Sec-Websocket-Extensions"))
 	})
 	checkConformance(t, "server", results)
 }
@@ -174,6 +191,16 @@ func TestConformanceClientRole(t *testing.T) {
 			return
 		}
 		c := cases[i]
+		offers := r.Header.Values("Sec-Websocket-Extensions")
+		answer, err := conformance.UpgradedAnswer(c, offers)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			resultOf(i) <- &conformance.Result{ID: c.ID, Role: "client", Behavior: conformance.Failed, BehaviorClose: conformance.Failed,
+				Reason: "opening handshake refused: " + err.Error(), RemoteCloseCode: -1, LocalCloseCode: -1}
+			return
+		}
+		// The fuzzer answers the offers itself; Accept, given no
+		// extension, declines them all.
 		res, err := (&server.Config{}).Accept(r)
 		if err != nil {
 			err.(*server.Error).ServeHTTP(w, r)
@@ -184,6 +211,9 @@ func TestConformanceClientRole(t *testing.T) {
 		for k, vv := range res.Header() {
 			w.Header()[k] = vv
 		}
+		if answer != "" {
+			w.Header().Set("Sec-WebSocket-Extensions", answer)
+		}
 		w.WriteHeader(res.StatusCode())
 		str, err := w.(http3.HTTPStreamer).HTTPStream()
 		if err != nil {
@@ -191,7 +221,7 @@ func TestConformanceClientRole(t *testing.T) {
 			return
 		}
 		local, _ := net.ResolveUDPAddr("udp", srv0addr(r))
-		resultOf(i) <- conformance.RunUpgradedAsServer(&streamConn{str: str, local: local, remote: local}, c)
+		resultOf(i) <- conformance.RunUpgradedAsServer(&streamConn{str: str, local: local, remote: local}, c, offers)
 	}))
 	_, cc := srv.dial(t)
 	index := map[*conformance.Case]int{}
@@ -202,7 +232,7 @@ func TestConformanceClientRole(t *testing.T) {
 		i := index[c]
 		ctx, cancel := context.WithTimeout(context.Background(), c.Limit+10*time.Second)
 		defer cancel()
-		go echoClient(ctx, cc, "wss://"+srv.addr+"/runCase?"+url.Values{"case": {strconv.Itoa(i)}}.Encode())
+		go echoClient(ctx, cc, "wss://"+srv.addr+"/runCase?"+url.Values{"case": {strconv.Itoa(i)}}.Encode(), deflate(t))
 		select {
 		case r := <-resultOf(i):
 			return r
@@ -220,8 +250,8 @@ func srv0addr(r *http.Request) string { return r.Host }
 
 // echoClient is the client under test: wskit's RFC 9220 client echoing
 // every message until the connection ends, as demo/client -echo does.
-func echoClient(ctx context.Context, cc *http3.ClientConn, url string) {
-	c, err := h3ws.DialConn(ctx, cc, url, nil, endpoint.MaxMessage(64<<20))
+func echoClient(ctx context.Context, cc *http3.ClientConn, url string, exts []handshake.Extension) {
+	c, err := h3ws.DialConn(ctx, cc, url, &client.Config{Extensions: exts}, endpoint.MaxMessage(64<<20))
 	if err != nil {
 		return
 	}
