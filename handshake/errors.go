@@ -41,6 +41,11 @@ var (
 	ErrOrigin = errors.New("handshake: origin not allowed")
 	// ErrHeaderLimit: the handshake exceeds a [Limits] bound.
 	ErrHeaderLimit = errors.New("handshake: header fields too large")
+	// ErrExtensionUnusable is returned by the one-step paths (the server's
+	// Upgrade, the client's Dial and Request.Endpoint) when an agreed
+	// extension cannot code messages, so that no Endpoint could apply it:
+	// a configuration error, refused before the connection is used.
+	ErrExtensionUnusable = errors.New("handshake: agreed extension cannot code messages")
 )
 
 // maxQuoted bounds how much of a peer's value an error message repeats.

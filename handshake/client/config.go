@@ -1,7 +1,10 @@
 package client
 
 import (
+	"context"
+	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 
 	"github.com/wskit/wskit/handshake"
@@ -41,4 +44,15 @@ type Config struct {
 	// Rand, if not nil, is the source of the key's 16 random bytes
 	// instead of crypto/rand; for tests.
 	Rand io.Reader
+
+	// NetDial, if not nil, opens the connection Dial performs the
+	// handshake over, to the URL's host and port (80 for ws, 443 for
+	// wss, unless the URL says otherwise), in place of a net.Dialer:
+	// a proxy, a UNIX socket, an in-memory pipe. For wss, Dial runs TLS
+	// over what it returns.
+	NetDial func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// TLSConfig is the TLS configuration of a wss connection; nil means
+	// the defaults, with the server name taken from the URL.
+	TLSConfig *tls.Config
 }
