@@ -55,6 +55,7 @@ type session struct {
 	failReason                       string // why the fuzzer first failed the connection
 	remoteCloseCode, localCloseCode  int
 	closeTimer, dropTimer, hardTimer *time.Timer
+	timers                           []*time.Timer // every timer of after, under mu
 
 	inMsg         bool
 	msgBinary     bool
@@ -119,13 +120,17 @@ func (s *session) post(f func()) {
 
 // after runs f on the loop after d, unless the connection is closed by then.
 func (s *session) after(d time.Duration, f func()) *time.Timer {
-	return time.AfterFunc(d, func() {
+	t := time.AfterFunc(d, func() {
 		s.post(func() {
 			if s.state != stateClosed {
 				f()
 			}
 		})
 	})
+	s.mu.Lock()
+	s.timers = append(s.timers, t)
+	s.mu.Unlock()
+	return t
 }
 
 // serve runs the case: the reader goroutine, the loop, and the grading when
@@ -164,7 +169,13 @@ func (s *session) serve(limit time.Duration) {
 }
 
 func (s *session) finish() {
-	for _, t := range []*time.Timer{s.closeTimer, s.dropTimer, s.hardTimer} {
+	// A pending timer would keep the session, and its compressor, alive
+	// for as long as the case's longest wait.
+	s.mu.Lock()
+	timers := append(s.timers, s.hardTimer)
+	s.timers = nil
+	s.mu.Unlock()
+	for _, t := range timers {
 		if t != nil {
 			t.Stop()
 		}
@@ -173,6 +184,7 @@ func (s *session) finish() {
 	s.w.stop()
 	s.run.duration = time.Since(s.start)
 	s.run.connectionLost()
+	s.tx, s.rx = nil, nil
 }
 
 // read decodes frames from the peer. It checks nothing but what it needs to
