@@ -1,6 +1,7 @@
 package endpoint_test
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -88,4 +89,31 @@ func clientBytes(fs ...frame.Frame) []byte {
 		frame.WriteMasked(&b, f, frame.NewMaskKey())
 	}
 	return b.Bytes()
+}
+
+// A line protocol over a WebSocket: NetConn makes the Endpoint a net.Conn,
+// so anything that reads and writes one works over it.
+func ExampleEndpoint_NetConn() {
+	c, s := net.Pipe()
+	go func() {
+		peer := endpoint.New(frame.Client, c, c)
+		peer.WriteMessage(frame.OpText, []byte("hello\nworld\n"))
+		for range 2 {
+			m, _ := peer.NextMessage()
+			fmt.Print(string(m.Data))
+		}
+		peer.Close(frame.CloseNormal, "")
+		c.Close()
+	}()
+
+	ep := endpoint.New(frame.Server, s, s)
+	conn := ep.NetConn(frame.OpText) // lines are text
+	sc := bufio.NewScanner(conn)
+	for sc.Scan() {
+		fmt.Fprintf(conn, "you said: %s\n", sc.Text())
+	}
+	conn.Close()
+	// Output:
+	// you said: hello
+	// you said: world
 }

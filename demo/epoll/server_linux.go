@@ -137,14 +137,14 @@ type worker struct {
 // Endpoint, which holds no parser and no buffer while idle.
 type conn struct {
 	fd       int
-	hs       []byte             // the opening handshake so far, until it is complete
-	deadline time.Time          // the end of the handshake, or of the wait for the peer's FIN
-	ep       *endpoint.Endpoint // from the 101 on
-	codec    *pmce.Codec        // the agreed permessage-deflate, if any
-	out      endpoint.Outbox    // what the socket did not take yet
-	closing  bool               // the read side ended: nothing more is fed
-	finSent  bool               // the write side is shut down
-	waiting  bool               // registered for EPOLLOUT
+	hs       []byte                 // the opening handshake so far, until it is complete
+	deadline time.Time              // the end of the handshake, or of the wait for the peer's FIN
+	ep       *endpoint.Endpoint     // from the 101 on
+	agreed   []handshake.Negotiated // the agreed extensions, released when the connection ends
+	out      endpoint.Outbox        // what the socket did not take yet
+	closing  bool                   // the read side ended: nothing more is fed
+	finSent  bool                   // the write side is shut down
+	waiting  bool                   // registered for EPOLLOUT
 	dead     bool
 }
 
@@ -253,25 +253,17 @@ func (w *worker) handshake(c *conn, data []byte) {
 		w.refuse(c, err)
 		return
 	}
+	ep, err := res.PushEndpoint(c, append([]endpoint.Option{endpoint.MaxMessage(w.s.maxMessage())}, w.s.Options...)...)
+	if err != nil {
+		w.refuse(c, err)
+		return
+	}
 	c.Write(res.AppendResponse(nil))
 	rest := c.hs[end:]
-	c.hs = nil
-	c.ep = endpoint.NewPush(frame.Server, c, w.options(c, res.Extensions)...)
+	c.hs, c.ep, c.agreed = nil, ep, res.Extensions
 	if len(rest) > 0 {
 		w.feed(c, rest)
 	}
-}
-
-// options returns the Endpoint options of a connection that agreed exts.
-func (w *worker) options(c *conn, exts []handshake.Negotiated) []endpoint.Option {
-	opts := append([]endpoint.Option{endpoint.MaxMessage(w.s.maxMessage())}, w.s.Options...)
-	for _, n := range exts {
-		if codec, ok := n.(*pmce.Codec); ok {
-			c.codec = codec
-			opts = append(opts, endpoint.Extensions(codec))
-		}
-	}
-	return opts
 }
 
 // refuse answers a bad opening handshake with an HTTP error and closes.
@@ -412,8 +404,10 @@ func (w *worker) drop(c *conn) {
 	syscall.Close(c.fd)
 	delete(w.conns, int32(c.fd))
 	w.s.conns.Add(-1)
-	if c.codec != nil {
-		c.codec.Release()
+	for _, x := range c.agreed {
+		if r, ok := x.(interface{ Release() }); ok {
+			r.Release()
+		}
 	}
 	c.out.Reset()
 	c.hs, c.dead = nil, true
