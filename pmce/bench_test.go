@@ -2,8 +2,8 @@ package pmce
 
 import (
 	"bytes"
-	"compress/flate"
 	"fmt"
+	"github.com/klauspost/compress/flate"
 	"io"
 	"math/rand/v2"
 	"strings"

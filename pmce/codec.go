@@ -2,7 +2,6 @@ package pmce
 
 import (
 	"bytes"
-	"compress/flate"
 	"errors"
 	"fmt"
 	"io"
@@ -44,11 +43,13 @@ var errNoMarker = errors.New("permessage-deflate: compressor output does not end
 // goroutine may send while another receives. Each side handles one message
 // at a time.
 //
-// With context takeover, a side keeps its state between messages: a
-// compressor (several hundred KiB, the size of any compress/flate writer)
-// and a window of up to 32 KiB of recent decompressed data. Without it, the
-// compressor comes from a pool for the length of one message, so an idle
-// connection holds neither.
+// With context takeover, a side keeps its state between messages: sending,
+// a compressor of its own (about 600 KiB, see docs/pmce.md); receiving, a
+// window of the last 2^bits bytes of the peer's data (32 KiB for the full
+// window), allocated when the first compressed message arrives. Without
+// it, the compressor comes from a pool for the length of one message and
+// no window is kept, so an idle connection holds neither. Decompressors
+// always come from a pool.
 //
 // An error leaves the side that failed unusable: it returns the same error
 // from then on, as the connection must be failed.
@@ -68,28 +69,12 @@ func newCodec(server bool, p Params, level, threshold int) *Codec {
 		ownBits, peerBits = peerBits, ownBits
 		ownNCT, peerNCT = peerNCT, ownNCT
 	}
-	c.enc.level = level
+	c.enc.kind = writerKindOf(level, ownBits)
 	c.enc.takeover = !ownNCT
-	if ownBits < MaxWindowBits {
-		c.enc.takeover = false
-		c.enc.chunk = 1 << ownBits
-		c.enc.level = chunkLevel(level, ownBits)
-	}
 	if !peerNCT {
 		c.dec.window.size = 1 << peerBits
 	}
 	return c
-}
-
-// chunkLevel is the level that compresses blocks of 2^bits bytes, each
-// after a reset of the compressor. Resetting a flate.Writer at levels 2 to
-// 9 clears 640 KiB of hash tables, which costs more than compressing a
-// small block, while a BestSpeed writer resets for free.
-func chunkLevel(level, bits int) int {
-	if bits < 12 && level != flate.HuffmanOnly {
-		return flate.BestSpeed
-	}
-	return level
 }
 
 // RSV returns frame.Rsv1, the bit that marks a compressed message.
@@ -162,12 +147,8 @@ func (c *Codec) Compress(dst, src []byte) ([]byte, error) {
 	start := len(dst)
 	w.out.b = dst
 	var err error
-	if e.chunk == 0 {
-		if _, err = w.fw.Write(src); err == nil {
-			err = w.fw.Flush()
-		}
-	} else {
-		err = w.chunked(src, e.chunk)
+	if _, err = w.fw.Write(src); err == nil {
+		err = w.fw.Flush()
 	}
 	out := w.out.b
 	w.out.b = nil
@@ -277,9 +258,8 @@ var errReleased = errors.New("permessage-deflate: codec released")
 
 // encoder is the sending side.
 type encoder struct {
-	level    int
+	kind     writerKind // the compressor: its level and window
 	takeover bool
-	chunk    int           // >0: compress blocks of this size, each from a reset compressor
 	held     *pooledWriter // the compressor kept for context takeover
 	err      error
 	sw       Writer // the streaming writer NewWriter hands out
@@ -287,10 +267,10 @@ type encoder struct {
 
 func (e *encoder) acquire() *pooledWriter {
 	if !e.takeover {
-		return getWriter(e.level)
+		return getWriter(e.kind)
 	}
 	if e.held == nil {
-		e.held = getWriter(e.level)
+		e.held = getWriter(e.kind)
 	}
 	return e.held
 }

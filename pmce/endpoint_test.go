@@ -65,8 +65,20 @@ func TestEndpoints(t *testing.T) {
 		client, server pmce.Config
 		resp           string
 	}{
-		{"context takeover", pmce.Config{ClientMaxWindowBits: 15, Threshold: 32}, pmce.Config{Threshold: 32},
+		{"defaults", pmce.Config{Threshold: 32}, pmce.Config{Threshold: 32},
+			"permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
+		{"context takeover",
+			pmce.Config{Send: pmce.Dedicated(15), ClientMaxWindowBits: 15, Threshold: 32},
+			pmce.Config{Send: pmce.Dedicated(15), Threshold: 32},
 			"permessage-deflate"},
+		{"dedicated small windows",
+			pmce.Config{Send: pmce.Dedicated(15), Receive: pmce.Dedicated(9), ClientMaxWindowBits: 15, Threshold: 32},
+			pmce.Config{Send: pmce.Dedicated(11), Receive: pmce.Dedicated(10), Threshold: 32},
+			"permessage-deflate; server_max_window_bits=9; client_max_window_bits=10"},
+		{"shared both ways, asked by the client",
+			pmce.Config{Receive: pmce.Shared, Threshold: 32},
+			pmce.Config{Send: pmce.Dedicated(15), Threshold: 32},
+			"permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
 		{"no context takeover, small windows",
 			pmce.Config{ClientMaxWindowBits: 15, ServerMaxWindowBits: 10, Threshold: 32},
 			pmce.Config{ClientMaxWindowBits: 9, ClientNoContextTakeover: true, Threshold: 32},

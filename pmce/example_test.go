@@ -10,10 +10,13 @@ import (
 
 // A client and a server negotiate permessage-deflate through the
 // Sec-WebSocket-Extensions header, then exchange compressed messages with
-// the codecs they agreed on.
+// the codecs they agreed on. The client keeps the defaults (a shared
+// compressor: client_no_context_takeover); the server keeps a dedicated
+// compressor of 2^12 bytes of window for its messages and keeps no window
+// of the client's.
 func Example() {
 	clientExt, _ := pmce.New(pmce.Config{ClientMaxWindowBits: 15})
-	serverExt, _ := pmce.New(pmce.Config{ClientNoContextTakeover: true})
+	serverExt, _ := pmce.New(pmce.Config{Send: pmce.Dedicated(12), Receive: pmce.Shared})
 
 	offer := handshake.FormatExtensions(handshake.OfferExtensions([]handshake.Extension{clientExt}))
 	fmt.Println("offer:   ", offer)
@@ -32,14 +35,17 @@ func Example() {
 	client := clientAgreed[0].(*pmce.Codec)
 	server := serverAgreed[0].(*pmce.Codec)
 	fmt.Printf("agreed:   %+v\n", client.Params())
+	sending, receiving := server.ContextTakeover()
+	fmt.Printf("server:   context takeover sending %v, receiving %v\n", sending, receiving)
 
 	msg := []byte(strings.Repeat("hello, compressed world! ", 40))
 	payload, _ := client.Compress(nil, msg) // sent with RSV1 set
 	back, _ := server.Decompress(nil, payload, 1<<20)
 	fmt.Printf("%d bytes sent as %d, received intact: %v\n", len(msg), len(payload), string(back) == string(msg))
 	// Output:
-	// offer:    permessage-deflate; client_max_window_bits
-	// response: permessage-deflate; client_no_context_takeover
-	// agreed:   {ServerNoContextTakeover:false ClientNoContextTakeover:true ServerMaxWindowBits:15 ClientMaxWindowBits:15}
-	// 1000 bytes sent as 47, received intact: true
+	// offer:    permessage-deflate; client_no_context_takeover; client_max_window_bits
+	// response: permessage-deflate; client_no_context_takeover; server_max_window_bits=12
+	// agreed:   {ServerNoContextTakeover:false ClientNoContextTakeover:true ServerMaxWindowBits:12 ClientMaxWindowBits:15}
+	// server:   context takeover sending true, receiving false
+	// 1000 bytes sent as 36, received intact: true
 }

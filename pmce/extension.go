@@ -1,26 +1,37 @@
 package pmce
 
 import (
-	"compress/flate"
-	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/klauspost/compress/flate"
 
 	"github.com/wskit/wskit/handshake"
 )
 
 // DefaultLevel is the compression level when Config.Level is 0:
 // flate.BestSpeed, which costs a fraction of the CPU time of the higher
-// levels for most of their gain on typical WebSocket messages.
+// levels for most of their gain on typical WebSocket messages (see
+// docs/pmce.md).
 const DefaultLevel = flate.BestSpeed
+
+// DefaultThreshold is the Threshold when Config.Threshold is 0: messages
+// shorter than this are sent as they are. Without context takeover a
+// short message gains a few bytes at most from compression and often none
+// (docs/pmce.md has the measurement), and it costs the CPU time of a
+// compressor all the same.
+const DefaultThreshold = 256
 
 // DefaultMaxMessage bounds a decompressed message when no other limit is
 // given: 32 MiB, the endpoint package's default.
 const DefaultMaxMessage = 32 << 20
 
-// Config is what one side of a connection asks for and allows. The four
-// negotiation fields are named after the RFC 7692 parameters; each side
-// reads them from its own point of view:
+// Config is what one side of a connection asks for and allows.
+//
+// Send and Receive choose the memory class of each direction (see
+// [Class]); the four negotiation fields, named after the RFC 7692
+// parameters, add to what the classes ask for. Each side reads them from
+// its own point of view:
 //
 //   - ServerNoContextTakeover: a client asks the server to compress every
 //     message on its own; a server always does so.
@@ -35,11 +46,24 @@ const DefaultMaxMessage = 32 << 20
 //     window itself; 0 offers nothing, keeping the full window. A server
 //     bounds the client's window to this when the client's offer allows.
 //
-// A window below 15 bits for this side's own compressor is honoured by
-// compressing each message on its own in blocks of at most 2^bits bytes
-// (see the package documentation), so it also implies no context takeover
-// for this side's compressor.
+// Send Shared is server_no_context_takeover in a server's response and
+// client_no_context_takeover in a client's offer; Send Dedicated(b) bounds
+// this side's window to b bits (and a client offers
+// client_max_window_bits=b for b below 15). Receive Shared is
+// client_no_context_takeover in a server's response and
+// server_no_context_takeover in a client's offer; Receive Dedicated(b)
+// below 15 asks for server_max_window_bits=b (client) or answers
+// client_max_window_bits=b (server; to a client whose offer does not allow
+// that parameter, client_no_context_takeover instead), so that the window
+// kept for the peer's data is never more than 2^b bytes.
 type Config struct {
+	// Send is the memory class of this side's compressor; 0 means
+	// DefaultSend (Shared).
+	Send Class
+	// Receive is the memory class of the window kept for the peer's
+	// messages; 0 means DefaultReceive (Dedicated(15)).
+	Receive Class
+
 	// ServerNoContextTakeover: the server compresses each message on its own.
 	ServerNoContextTakeover bool
 	// ClientNoContextTakeover: the client compresses each message on its own.
@@ -50,13 +74,17 @@ type Config struct {
 	// and a client does not offer the parameter.
 	ClientMaxWindowBits int
 
-	// Level is the compress/flate level: flate.HuffmanOnly, or 1
+	// Level is the compression level, as github.com/klauspost/compress/flate
+	// (and compress/flate) number them: flate.HuffmanOnly (-2), or 1
 	// (flate.BestSpeed) to 9 (flate.BestCompression), or
-	// flate.DefaultCompression (-1). 0 means DefaultLevel.
+	// flate.DefaultCompression (-1). 0 means DefaultLevel. A window below
+	// 15 bits is compressed by klauspost's windowed compressor, whose level
+	// is fixed (its level 5).
 	Level int
 
 	// Threshold: messages shorter than this many bytes are sent
-	// uncompressed, with RSV1 clear. 0 compresses every message.
+	// uncompressed, with RSV1 clear. 0 means DefaultThreshold; a negative
+	// Threshold compresses every message.
 	Threshold int
 }
 
@@ -66,7 +94,32 @@ type Config struct {
 // *[Codec], one per connection. An Extension is immutable and safe for
 // concurrent handshakes.
 type Extension struct {
-	cfg Config
+	cfg    Config
+	client Config // the negotiation fields as a client offers them
+}
+
+// clientWants folds the classes into the negotiation fields of a client's
+// offer.
+func clientWants(c Config) Config {
+	if c.Send == Shared {
+		c.ClientNoContextTakeover = true
+	} else if b := c.Send.Bits(); b < MaxWindowBits {
+		c.ClientMaxWindowBits = minBits(c.ClientMaxWindowBits, b)
+	}
+	if c.Receive == Shared {
+		c.ServerNoContextTakeover = true
+	} else if b := c.Receive.Bits(); b < MaxWindowBits {
+		c.ServerMaxWindowBits = minBits(c.ServerMaxWindowBits, b)
+	}
+	return c
+}
+
+// minBits is the smaller of two window sizes, where 0 is no bound.
+func minBits(a, b int) int {
+	if a == 0 {
+		return b
+	}
+	return min(a, b)
 }
 
 // New returns the extension configured by cfg, or an error if a window
@@ -83,13 +136,25 @@ func New(cfg Config) (*Extension, error) {
 	case cfg.Level < flate.HuffmanOnly || cfg.Level > flate.BestCompression:
 		return nil, fmt.Errorf("permessage-deflate: compression level %d out of range", cfg.Level)
 	}
-	if cfg.Threshold < 0 {
-		return nil, errors.New("permessage-deflate: negative threshold")
+	switch {
+	case cfg.Threshold == 0:
+		cfg.Threshold = DefaultThreshold
+	case cfg.Threshold < 0:
+		cfg.Threshold = 0
 	}
-	return &Extension{cfg: cfg}, nil
+	if err := cfg.Send.check("Send"); err != nil {
+		return nil, err
+	}
+	if err := cfg.Receive.check("Receive"); err != nil {
+		return nil, err
+	}
+	cfg.Send = cfg.Send.or(DefaultSend)
+	cfg.Receive = cfg.Receive.or(DefaultReceive)
+	return &Extension{cfg: cfg, client: clientWants(cfg)}, nil
 }
 
-// Config returns the configuration, with Level set to the level in use.
+// Config returns the configuration, with the defaults in use filled in:
+// Send, Receive, Level, and Threshold (0 for "every message").
 func (e *Extension) Config() Config { return e.cfg }
 
 // Name returns "permessage-deflate".
@@ -98,7 +163,7 @@ func (e *Extension) Name() string { return Name }
 // Offer returns the client's offer: the parameters the Config asks for.
 func (e *Extension) Offer() []handshake.Param {
 	var ps []handshake.Param
-	c := e.cfg
+	c := e.client
 	if c.ServerNoContextTakeover {
 		ps = append(ps, handshake.Param{Name: ParamServerNoContextTakeover})
 	}
@@ -128,7 +193,7 @@ func (e *Extension) Accept(params []handshake.Param) (handshake.Negotiated, erro
 	if err != nil {
 		return nil, err
 	}
-	c := e.cfg
+	c := e.client
 	if c.ServerNoContextTakeover && !r.serverNCT {
 		return nil, &ParamError{Param: ParamServerNoContextTakeover, Reason: "offered but missing from the response"}
 	}
@@ -167,13 +232,17 @@ func (e *Extension) Accept(params []handshake.Param) (handshake.Negotiated, erro
 // parameters are valid and declines the others (RFC 7692 §7.1). The
 // response grants what the offer asks for, narrowed by the Config:
 //
-//   - server_no_context_takeover if the offer or the Config asks for it,
-//     or if the server's window is below 15 bits;
-//   - client_no_context_takeover if the offer or the Config asks for it;
-//   - server_max_window_bits with the smaller of the offer's and the
-//     Config's value, when either is below 15 or the offer named it;
+//   - server_no_context_takeover if the offer or the Config asks for it
+//     (Send Shared does);
+//   - client_no_context_takeover if the offer or the Config asks for it
+//     (Receive Shared does, and Receive Dedicated(b) below 15 to an offer
+//     without client_max_window_bits);
+//   - server_max_window_bits with the smallest of the offer's value, the
+//     Config's and the Send class's window, when one is below 15 or the
+//     offer named it;
 //   - client_max_window_bits, only if the offer named it, with the
-//     smaller of the offer's value and the Config's, when there is one.
+//     smallest of the offer's value, the Config's and the Receive class's
+//     window, when there is one.
 //
 // It never returns an error: an offer it cannot use is declined.
 func (e *Extension) Negotiate(offers [][]handshake.Param) ([]handshake.Param, handshake.Negotiated, bool, error) {
@@ -184,19 +253,19 @@ func (e *Extension) Negotiate(offers [][]handshake.Param) ([]handshake.Param, ha
 			continue
 		}
 		p := Params{
-			ServerNoContextTakeover: o.serverNCT || c.ServerNoContextTakeover,
-			ClientNoContextTakeover: o.clientNCT || c.ClientNoContextTakeover,
-			ServerMaxWindowBits:     min(orMax(o.serverBits), orMax(c.ServerMaxWindowBits)),
+			ServerNoContextTakeover: o.serverNCT || c.ServerNoContextTakeover || c.Send == Shared,
+			ClientNoContextTakeover: o.clientNCT || c.ClientNoContextTakeover || c.Receive == Shared,
+			ServerMaxWindowBits:     min(orMax(o.serverBits), orMax(c.ServerMaxWindowBits), orMax(c.Send.Bits())),
 			ClientMaxWindowBits:     MaxWindowBits,
 		}
+		recvBits := orMax(c.Receive.Bits())
 		if o.clientHas {
-			p.ClientMaxWindowBits = min(orMax(o.clientBits), orMax(c.ClientMaxWindowBits))
-		}
-		if p.ServerMaxWindowBits < MaxWindowBits {
-			// The server compresses every message on its own to honour
-			// the window (see the package documentation); saying so
-			// lets the client drop its window between messages.
-			p.ServerNoContextTakeover = true
+			p.ClientMaxWindowBits = min(orMax(o.clientBits), orMax(c.ClientMaxWindowBits), recvBits)
+		} else if recvBits < MaxWindowBits {
+			// The client cannot be asked for a smaller window: ask it
+			// for none between messages, so that no more than the
+			// Receive class is kept.
+			p.ClientNoContextTakeover = true
 		}
 		var resp []handshake.Param
 		if p.ServerNoContextTakeover {

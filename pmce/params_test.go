@@ -10,6 +10,11 @@ import (
 
 func mustNew(t testing.TB, cfg Config) *Extension {
 	t.Helper()
+	if cfg.Send == 0 {
+		// The parameter tests are about the RFC 7692 fields: a
+		// compressor with context takeover asks for nothing of them.
+		cfg.Send = Dedicated(15)
+	}
 	e, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -33,15 +38,21 @@ func TestNewValidates(t *testing.T) {
 		{ClientMaxWindowBits: 16},
 		{Level: 10},
 		{Level: -3},
-		{Threshold: -1},
+		{Send: 2},
+		{Receive: 16},
+		{Send: -1},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("New(%+v) = nil error", cfg)
 		}
 	}
-	e := mustNew(t, Config{})
-	if e.Config().Level != DefaultLevel {
-		t.Errorf("default level %d", e.Config().Level)
+	e, _ := New(Config{})
+	want := Config{Send: DefaultSend, Receive: DefaultReceive, Level: DefaultLevel, Threshold: DefaultThreshold}
+	if diff := cmp.Diff(want, e.Config()); diff != "" {
+		t.Errorf("defaults (-want +got):\n%s", diff)
+	}
+	if e, _ := New(Config{Threshold: -1}); e.Config().Threshold != 0 {
+		t.Errorf("Threshold -1 became %d", e.Config().Threshold)
 	}
 }
 
@@ -115,21 +126,21 @@ func TestNegotiate(t *testing.T) {
 		{
 			name:   "client asks for a small server window",
 			client: Config{ServerMaxWindowBits: 10},
-			resp:   "permessage-deflate; server_no_context_takeover; server_max_window_bits=10",
-			want:   Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 15},
+			resp:   "permessage-deflate; server_max_window_bits=10",
+			want:   Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 15},
 		},
 		{
 			name:   "server narrows further",
 			client: Config{ServerMaxWindowBits: 12},
 			server: Config{ServerMaxWindowBits: 9},
-			resp:   "permessage-deflate; server_no_context_takeover; server_max_window_bits=9",
-			want:   Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 9, ClientMaxWindowBits: 15},
+			resp:   "permessage-deflate; server_max_window_bits=9",
+			want:   Params{ServerMaxWindowBits: 9, ClientMaxWindowBits: 15},
 		},
 		{
 			name:   "server's own window unprompted",
 			server: Config{ServerMaxWindowBits: 11},
-			resp:   "permessage-deflate; server_no_context_takeover; server_max_window_bits=11",
-			want:   Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 11, ClientMaxWindowBits: 15},
+			resp:   "permessage-deflate; server_max_window_bits=11",
+			want:   Params{ServerMaxWindowBits: 11, ClientMaxWindowBits: 15},
 		},
 		{
 			name:  "offered 15 is answered",
@@ -158,8 +169,8 @@ func TestNegotiate(t *testing.T) {
 		{
 			name:  "quoted value",
 			offer: `permessage-deflate; server_max_window_bits="10"`,
-			resp:  "permessage-deflate; server_no_context_takeover; server_max_window_bits=10",
-			want:  Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 15},
+			resp:  "permessage-deflate; server_max_window_bits=10",
+			want:  Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 15},
 		},
 		{name: "unknown parameter", offer: "permessage-deflate; foo"},
 		{name: "repeated parameter", offer: "permessage-deflate; server_no_context_takeover; server_no_context_takeover"},
@@ -270,26 +281,30 @@ func TestAcceptStrict(t *testing.T) {
 	}
 }
 
-// TestCodecSides checks how the agreed parameters set up each side.
+// TestCodecSides checks how the agreed parameters set up each side: a
+// window below 15 bits keeps context takeover and picks the windowed
+// compressor.
 func TestCodecSides(t *testing.T) {
 	tests := []struct {
-		p                    Params
-		server               bool
-		sendTO, recvTO       bool
-		chunk, window, level int
+		p              Params
+		server         bool
+		sendTO, recvTO bool
+		kind           writerKind
+		window         int
 	}{
-		{Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, true, true, true, 0, 1 << 15, 6},
-		{Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 10}, true, true, true, 0, 1 << 10, 6},
-		{Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 10}, false, false, true, 1 << 10, 1 << 15, 1},
-		{Params{ServerMaxWindowBits: 13, ClientMaxWindowBits: 15}, true, false, true, 1 << 13, 1 << 15, 6},
-		{Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, false, true, false, 0, 0, 6},
-		{Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, false, false, true, 0, 1 << 15, 6},
+		{Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, true, true, true, writerKindOf(6, 15), 1 << 15},
+		{Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 10}, true, true, true, writerKindOf(6, 15), 1 << 10},
+		{Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 10}, false, true, true, writerKindOf(6, 10), 1 << 15},
+		{Params{ServerMaxWindowBits: 13, ClientMaxWindowBits: 15}, true, true, true, writerKindOf(6, 13), 1 << 15},
+		{Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, false, true, false, writerKindOf(6, 15), 0},
+		{Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, false, false, true, writerKindOf(6, 15), 1 << 15},
+		{Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 8}, false, false, true, writerKindOf(6, 8), 1 << 15},
 	}
 	for i, tt := range tests {
 		c := newCodec(tt.server, tt.p, 6, 0)
 		s, r := c.ContextTakeover()
-		got := []int{b2i(s), b2i(r), c.enc.chunk, c.dec.window.size, c.enc.level}
-		want := []int{b2i(tt.sendTO), b2i(tt.recvTO), tt.chunk, tt.window, tt.level}
+		got := []int{b2i(s), b2i(r), int(c.enc.kind), c.dec.window.size}
+		want := []int{b2i(tt.sendTO), b2i(tt.recvTO), int(tt.kind), tt.window}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%d: (-want +got)\n%s", i, diff)
 		}

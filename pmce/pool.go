@@ -1,19 +1,20 @@
 package pmce
 
 import (
-	"compress/flate"
 	"io"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // pooledWriter is a compressor and the buffer it appends its output to.
 // The buffer belongs to the pooled value, so a pooled writer refers to no
 // codec and no caller's memory.
 type pooledWriter struct {
-	level int
-	fw    *flate.Writer
-	out   appendWriter
-	sbuf  []byte // the output buffer of a streaming Writer, reused
+	kind writerKind
+	fw   *flate.Writer
+	out  appendWriter
+	sbuf []byte // the output buffer of a streaming Writer, reused
 }
 
 // appendWriter appends what is written to b.
@@ -24,47 +25,52 @@ func (w *appendWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// writerPools holds idle compressors by level, from flate.HuffmanOnly (-2)
-// to flate.BestCompression (9).
-var writerPools [flate.BestCompression - flate.HuffmanOnly + 1]sync.Pool
+// writerKind says which compressor a codec uses: for the full window of 15
+// bits, klauspost's compressor of a level, from flate.HuffmanOnly (-2) to
+// flate.BestCompression (9), kinds 0 to 11; for a window of 8 to 14 bits,
+// klauspost's windowed compressor (flate.NewWriterWindow), whose distances
+// never reach the window, kinds 12 to 18. A window changes nothing for
+// Huffman-only coding, which has no distances.
+type writerKind uint8
 
-// getWriter returns a compressor of the level, reset, that writes to its
-// own out.
-func getWriter(level int) *pooledWriter {
-	if v := writerPools[level-flate.HuffmanOnly].Get(); v != nil {
+const windowKinds = flate.BestCompression - flate.HuffmanOnly + 1
+
+func writerKindOf(level, bits int) writerKind {
+	if bits >= MaxWindowBits || level == flate.HuffmanOnly {
+		return writerKind(level - flate.HuffmanOnly)
+	}
+	return writerKind(windowKinds + bits - MinWindowBits)
+}
+
+func (k writerKind) new(w io.Writer) *flate.Writer {
+	var fw *flate.Writer
+	if k < windowKinds {
+		fw, _ = flate.NewWriter(w, int(k)+flate.HuffmanOnly) // the level was checked by New
+	} else {
+		fw, _ = flate.NewWriterWindow(w, 1<<(int(k)-windowKinds+MinWindowBits))
+	}
+	return fw
+}
+
+// writerPools holds idle compressors by kind.
+var writerPools [windowKinds + MaxWindowBits - MinWindowBits]sync.Pool
+
+// getWriter returns a compressor of the kind, reset, that writes to its own
+// out.
+func getWriter(k writerKind) *pooledWriter {
+	if v := writerPools[k].Get(); v != nil {
 		w := v.(*pooledWriter)
 		w.fw.Reset(&w.out)
 		return w
 	}
-	w := &pooledWriter{level: level}
-	w.fw, _ = flate.NewWriter(&w.out, level) // the level was checked by New
+	w := &pooledWriter{kind: k}
+	w.fw = k.new(&w.out)
 	return w
 }
 
 func putWriter(w *pooledWriter) {
 	w.out.b = nil
-	writerPools[w.level-flate.HuffmanOnly].Put(w)
-}
-
-// chunked compresses src in blocks of at most chunk bytes, each by a
-// compressor reset before it and flushed after it, so that no distance in
-// the output reaches farther back than chunk-1 bytes. An empty src still
-// gets its flush.
-func (w *pooledWriter) chunked(src []byte, chunk int) error {
-	for first := true; first || len(src) > 0; first = false {
-		n := min(len(src), chunk)
-		if !first {
-			w.fw.Reset(&w.out)
-		}
-		if _, err := w.fw.Write(src[:n]); err != nil {
-			return err
-		}
-		if err := w.fw.Flush(); err != nil {
-			return err
-		}
-		src = src[n:]
-	}
-	return nil
+	writerPools[w.kind].Put(w)
 }
 
 // pooledReader is a decompressor and the input it reads from.

@@ -25,7 +25,6 @@ type Writer struct {
 	c      *Codec
 	pw     *pooledWriter
 	dst    io.Writer
-	n      int // bytes compressed in the current block (chunked mode)
 	err    error
 	closed bool
 }
@@ -54,29 +53,10 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
-	chunk := w.c.enc.chunk
-	written := 0
-	for len(p) > 0 {
-		n := len(p)
-		if chunk > 0 {
-			if w.n == chunk {
-				if err := w.run(func() error { return w.pw.fw.Flush() }); err != nil {
-					return written, err
-				}
-				w.pw.fw.Reset(&w.pw.out)
-				w.n = 0
-			}
-			n = min(n, chunk-w.n)
-		}
-		q := p[:n]
-		if err := w.run(func() error { _, err := w.pw.fw.Write(q); return err }); err != nil {
-			return written, err
-		}
-		w.n += n
-		written += n
-		p = p[n:]
+	if err := w.run(func() error { _, err := w.pw.fw.Write(p); return err }); err != nil {
+		return 0, err
 	}
-	return written, nil
+	return len(p), nil
 }
 
 // run calls f with the compressor writing to its streaming buffer, then
