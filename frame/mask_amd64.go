@@ -22,4 +22,3 @@ func maskAsm(p *byte, n int, key uint64)
 //
 //go:noescape
 func maskCopyAsm(dst, src *byte, n int, key uint64)
-

@@ -18,4 +18,3 @@ var useAsm = cpu.AVX2
 //
 //go:noescape
 func validAsm(p *byte, n int) bool
-
