@@ -14,7 +14,7 @@ require (
 
 require (
 	github.com/dolthub/maphash v0.1.0 // indirect
-	github.com/klauspost/compress v1.17.9 // indirect
+	github.com/klauspost/compress v1.20.5 // indirect
 	github.com/valyala/bytebufferpool v1.0.0 // indirect
 )
 
