@@ -1,6 +1,8 @@
 package endpoint
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -150,7 +152,7 @@ func (r *patternReader) Read(b []byte) (int, error) {
 func TestStreamHuge(t *testing.T) {
 	noLeak(t)
 	size := int64(1 << 30)
-	if testing.Short() || raceEnabled {
+	if testing.Short() || race.Enabled {
 		size = 32 << 20
 	}
 	a, b := duplex(1 << 20)

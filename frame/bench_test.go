@@ -1,14 +1,14 @@
 package frame_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"fmt"
 	"io"
 	"testing"
 
 	"github.com/wskit/wskit/frame"
 )
-
-var benchSizes = []int{16, 1 << 10, 64 << 10, 1 << 20}
 
 func sizeName(n int) string {
 	switch {
@@ -21,7 +21,7 @@ func sizeName(n int) string {
 }
 
 func BenchmarkWrite(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range frametest.BenchSizes {
 		f := &frame.Binary{Fin: true, Payload: make([]byte, size)}
 		b.Run(sizeName(size), func(b *testing.B) {
 			b.SetBytes(int64(size))
@@ -37,7 +37,7 @@ func BenchmarkWrite(b *testing.B) {
 }
 
 func BenchmarkWriteMasked(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range frametest.BenchSizes {
 		f := &frame.Binary{Fin: true, Payload: make([]byte, size)}
 		b.Run(sizeName(size), func(b *testing.B) {
 			b.SetBytes(int64(size))
@@ -53,7 +53,7 @@ func BenchmarkWriteMasked(b *testing.B) {
 }
 
 func BenchmarkAppend(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range frametest.BenchSizes {
 		f := &frame.Binary{Fin: true, Payload: make([]byte, size)}
 		buf := make([]byte, 0, size+frame.MaxHeaderSize)
 		b.Run(sizeName(size), func(b *testing.B) {
@@ -70,7 +70,7 @@ func BenchmarkAppend(b *testing.B) {
 }
 
 func BenchmarkAppendMasked(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range frametest.BenchSizes {
 		f := &frame.Binary{Fin: true, Payload: make([]byte, size)}
 		buf := make([]byte, 0, size+frame.MaxHeaderSize)
 		b.Run(sizeName(size), func(b *testing.B) {

@@ -1,6 +1,8 @@
 package frame_test
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"errors"
 	"fmt"
@@ -498,7 +500,7 @@ func TestAppendAllocs(t *testing.T) {
 	if allocs != 0 {
 		t.Errorf("Append+AppendMasked into a reused buffer: %v allocs/op, want 0", allocs)
 	}
-	if !raceEnabled { // the race detector makes sync.Pool drop buffers
+	if !race.Enabled { // the race detector makes sync.Pool drop buffers
 		allocs = testing.AllocsPerRun(100, func() {
 			for _, f := range frames {
 				if _, err := frame.Write(io.Discard, f); err != nil {
@@ -532,7 +534,7 @@ func TestErrorsAreDistinct(t *testing.T) {
 }
 
 func TestWriteAllocsMixedSizes(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Log("the race detector makes sync.Pool drop buffers; checking output only")
 	}
 	// Mostly small frames with an occasional large one: the large frame
@@ -550,7 +552,7 @@ func TestWriteAllocsMixedSizes(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	if !raceEnabled && allocs != 0 {
+	if !race.Enabled && allocs != 0 {
 		t.Errorf("Write of mixed sizes: %v allocs/op, want 0", allocs)
 	}
 	if want := 51 * (30*18 + 4 + 10 + 64<<10); w.n != want {

@@ -1,8 +1,9 @@
 package fuzz
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"bytes"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -16,39 +17,6 @@ import (
 )
 
 const maxPayload = 1 << 16
-
-// rec is a comparable copy of a frame: its type, header and payload.
-type rec struct {
-	Type    string
-	Header  frame.Header
-	Payload []byte
-}
-
-func record(f frame.Frame) rec {
-	r := rec{Type: fmt.Sprintf("%T", f), Header: f.Header()}
-	switch f := f.(type) {
-	case *frame.Text:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Binary:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Continuation:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Ping:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Pong:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Raw:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Close:
-		if f.Code != frame.CloseNoStatus || f.Reason != "" {
-			r.Payload = binary.BigEndian.AppendUint16(nil, uint16(f.Code))
-			r.Payload = append(r.Payload, f.Reason...)
-		}
-	default:
-		panic(fmt.Sprintf("unexpected frame type %T", f))
-	}
-	return r
-}
 
 // options turns the fuzzer's cfg byte into parser options.
 func options(cfg byte) []parser.Option {
@@ -85,10 +53,10 @@ func (c *countingReader) Read(b []byte) (int, error) {
 	return c.r.Read(b)
 }
 
-func pull(data []byte, cfg byte) ([]rec, error, *parser.Parser) {
+func pull(data []byte, cfg byte) ([]frametest.Frame, error, *parser.Parser) {
 	r := &countingReader{r: bytes.NewReader(data)}
 	p := parser.New(r, options(cfg)...)
-	var out []rec
+	var out []frametest.Frame
 	for {
 		complete, reads := p.Complete(), r.n
 		f, err := p.Next()
@@ -103,18 +71,18 @@ func pull(data []byte, cfg byte) ([]rec, error, *parser.Parser) {
 		if len(out) > len(data) {
 			panic("more frames than bytes")
 		}
-		out = append(out, record(f))
+		out = append(out, frametest.Record(f))
 	}
 }
 
 // push feeds data in chunks whose sizes come from the input itself; with
 // cfg&0x40 the callback also stops at every third frame, and Feed(nil) goes on.
-func push(data []byte, cfg byte) ([]rec, error, *parser.Parser) {
+func push(data []byte, cfg byte) ([]frametest.Frame, error, *parser.Parser) {
 	data = bytes.Clone(data) // Feed unmasks in place
 	p := parser.New(nil, options(cfg)...)
-	var out []rec
+	var out []frametest.Frame
 	fn := func(f frame.Frame) error {
-		out = append(out, record(f))
+		out = append(out, frametest.Record(f))
 		if cfg&0x40 != 0 && len(out)%3 == 0 {
 			return errStop
 		}
@@ -158,9 +126,9 @@ func discard(data []byte, cfg byte) {
 }
 
 // stream reads frames with NextHeader and Read, through a small buffer.
-func stream(data []byte, cfg byte) ([]rec, error) {
+func stream(data []byte, cfg byte) ([]frametest.Frame, error) {
 	p := parser.New(bytes.NewReader(data), options(cfg)...)
-	var out []rec
+	var out []frametest.Frame
 	buf := make([]byte, 1+int(cfg)%300)
 	for {
 		h, err := p.NextHeader()
@@ -181,7 +149,7 @@ func stream(data []byte, cfg byte) ([]rec, error) {
 		if int64(len(payload)) != h.Length {
 			panic(fmt.Sprintf("Read gave %d bytes of a %d-byte payload", len(payload), h.Length))
 		}
-		out = append(out, rec{Header: h, Payload: payload})
+		out = append(out, frametest.Frame{Header: h, Payload: payload})
 	}
 }
 
@@ -298,9 +266,9 @@ func FuzzParser(f *testing.F) {
 		// Streaming sees the same headers and payloads, up to where Next
 		// stopped; it does not decode close payloads, so it may go further.
 		streamed, streamErr := stream(data, cfg)
-		var want []rec
+		var want []frametest.Frame
 		for _, r := range pulled {
-			want = append(want, rec{Header: r.Header, Payload: r.Payload})
+			want = append(want, frametest.Frame{Header: r.Header, Payload: r.Payload})
 		}
 		closeErr := errors.Is(pullErr, frame.ErrCloseLength) || errors.Is(pullErr, frame.ErrCloseCode) || errors.Is(pullErr, frame.ErrCloseReasonUTF8)
 		if closeErr || cfg&0x20 != 0 {

@@ -1,6 +1,8 @@
 package parser_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"fmt"
 	"io"
 	"runtime"
@@ -9,8 +11,6 @@ import (
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/parser"
 )
-
-var benchSizes = []int{16, 1 << 10, 64 << 10, 1 << 20}
 
 func sizeName(n int) string {
 	switch {
@@ -45,7 +45,7 @@ func settle() { runtime.GC() }
 // BenchmarkNext reads frames as a server does, from a reader that loops over
 // a prebuilt stream and allocates nothing. One op is one frame.
 func BenchmarkNext(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range frametest.BenchSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
 			stream, _ := benchStream(b, size)
 			p := parser.New(&loopReader{b: stream}, parser.Role(frame.Server))
@@ -68,7 +68,7 @@ func BenchmarkNext(b *testing.B) {
 
 // BenchmarkNextHeaderRead streams each payload through a 32 KiB buffer.
 func BenchmarkNextHeaderRead(b *testing.B) {
-	for _, size := range benchSizes {
+	for _, size := range frametest.BenchSizes {
 		b.Run(sizeName(size), func(b *testing.B) {
 			stream, _ := benchStream(b, size)
 			p := parser.New(&loopReader{b: stream}, parser.Role(frame.Server))
@@ -105,7 +105,7 @@ func BenchmarkNextHeaderRead(b *testing.B) {
 func BenchmarkFeed(b *testing.B) {
 	noop := func(frame.Frame) error { return nil }
 	for _, chunk := range []int{0, 4 << 10} {
-		for _, size := range benchSizes {
+		for _, size := range frametest.BenchSizes {
 			name := "whole/" + sizeName(size)
 			if chunk > 0 {
 				name = sizeName(chunk) + "-chunks/" + sizeName(size)

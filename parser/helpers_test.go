@@ -1,10 +1,10 @@
 package parser_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"bytes"
-	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -23,48 +23,10 @@ var (
 	cmpBytes = cmp.Comparer(bytes.Equal)
 )
 
-// rec is a comparable copy of a Frame: its type, header and payload.
-type rec struct {
-	Type    string
-	Header  frame.Header
-	Payload []byte
-}
-
-func record(f frame.Frame) rec {
-	r := rec{Type: fmt.Sprintf("%T", f), Header: f.Header()}
-	switch f := f.(type) {
-	case *frame.Text:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Binary:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Continuation:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Ping:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Pong:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Raw:
-		r.Payload = bytes.Clone(f.Payload)
-	case *frame.Close:
-		// Leniently decoded close frames may not encode; record them as is.
-		if f.Code != 0 && f.Code != frame.CloseNoStatus || f.Reason != "" {
-			r.Payload = binary.BigEndian.AppendUint16(nil, uint16(f.Code))
-			r.Payload = append(r.Payload, f.Reason...)
-		}
-	default:
-		p, err := f.AppendPayload(nil)
-		if err != nil {
-			panic(fmt.Sprintf("AppendPayload(%T): %v", f, err))
-		}
-		r.Payload = p
-	}
-	return r
-}
-
 // wantRec is the record a parser returns for f as it was sent: masked with
 // key when masked is set.
-func wantRec(f frame.Frame, masked bool, key [4]byte) rec {
-	r := record(f)
+func wantRec(f frame.Frame, masked bool, key [4]byte) frametest.Frame {
+	r := frametest.Record(f)
 	r.Header.Masked, r.Header.Mask = masked, [4]byte{}
 	if masked {
 		r.Header.Mask = key
@@ -73,22 +35,22 @@ func wantRec(f frame.Frame, masked bool, key [4]byte) rec {
 }
 
 // readAll reads frames with Next until an error, which it returns.
-func readAll(p *parser.Parser) ([]rec, error) {
-	var out []rec
+func readAll(p *parser.Parser) ([]frametest.Frame, error) {
+	var out []frametest.Frame
 	for {
 		f, err := p.Next()
 		if err != nil {
 			return out, err
 		}
-		out = append(out, record(f))
+		out = append(out, frametest.Record(f))
 	}
 }
 
 // feedChunks feeds b to p in chunks whose sizes come from size, and returns
 // the frames and the first error.
-func feedChunks(p *parser.Parser, b []byte, size func() int) ([]rec, error) {
-	var out []rec
-	fn := func(f frame.Frame) error { out = append(out, record(f)); return nil }
+func feedChunks(p *parser.Parser, b []byte, size func() int) ([]frametest.Frame, error) {
+	var out []frametest.Frame
+	fn := func(f frame.Frame) error { out = append(out, frametest.Record(f)); return nil }
 	for len(b) > 0 {
 		n := min(max(size(), 0), len(b))
 		if err := p.Feed(b[:n], fn); err != nil {

@@ -1,6 +1,10 @@
 package parser_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"errors"
 	"io"
@@ -18,45 +22,45 @@ import (
 var rfcExamples = []struct {
 	name string
 	wire []byte
-	want []rec
+	want []frametest.Frame
 }{
 	{
 		name: "single-frame unmasked text",
 		wire: []byte{0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f},
-		want: []rec{{"*frame.Text", frame.Header{Fin: true, Opcode: frame.OpText, Length: 5}, []byte("Hello")}},
+		want: []frametest.Frame{{Type: "*frame.Text", Header: frame.Header{Fin: true, Opcode: frame.OpText, Length: 5}, Payload: []byte("Hello")}},
 	},
 	{
 		name: "single-frame masked text",
 		wire: []byte{0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58},
-		want: []rec{{"*frame.Text", frame.Header{Fin: true, Opcode: frame.OpText, Masked: true, Mask: key, Length: 5}, []byte("Hello")}},
+		want: []frametest.Frame{{Type: "*frame.Text", Header: frame.Header{Fin: true, Opcode: frame.OpText, Masked: true, Mask: key, Length: 5}, Payload: []byte("Hello")}},
 	},
 	{
 		name: "fragmented unmasked text",
 		wire: []byte{0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f},
-		want: []rec{
-			{"*frame.Text", frame.Header{Opcode: frame.OpText, Length: 3}, []byte("Hel")},
-			{"*frame.Continuation", frame.Header{Fin: true, Opcode: frame.OpContinuation, Length: 2}, []byte("lo")},
+		want: []frametest.Frame{
+			{Type: "*frame.Text", Header: frame.Header{Opcode: frame.OpText, Length: 3}, Payload: []byte("Hel")},
+			{Type: "*frame.Continuation", Header: frame.Header{Fin: true, Opcode: frame.OpContinuation, Length: 2}, Payload: []byte("lo")},
 		},
 	},
 	{
 		name: "unmasked ping",
 		wire: []byte{0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f},
-		want: []rec{{"*frame.Ping", frame.Header{Fin: true, Opcode: frame.OpPing, Length: 5}, []byte("Hello")}},
+		want: []frametest.Frame{{Type: "*frame.Ping", Header: frame.Header{Fin: true, Opcode: frame.OpPing, Length: 5}, Payload: []byte("Hello")}},
 	},
 	{
 		name: "masked pong",
 		wire: []byte{0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58},
-		want: []rec{{"*frame.Pong", frame.Header{Fin: true, Opcode: frame.OpPong, Masked: true, Mask: key, Length: 5}, []byte("Hello")}},
+		want: []frametest.Frame{{Type: "*frame.Pong", Header: frame.Header{Fin: true, Opcode: frame.OpPong, Masked: true, Mask: key, Length: 5}, Payload: []byte("Hello")}},
 	},
 	{
 		name: "256 bytes binary",
 		wire: append([]byte{0x82, 0x7e, 0x01, 0x00}, repeat(0xab, 256)...),
-		want: []rec{{"*frame.Binary", frame.Header{Fin: true, Opcode: frame.OpBinary, Length: 256}, repeat(0xab, 256)}},
+		want: []frametest.Frame{{Type: "*frame.Binary", Header: frame.Header{Fin: true, Opcode: frame.OpBinary, Length: 256}, Payload: repeat(0xab, 256)}},
 	},
 	{
 		name: "64 KiB binary",
 		wire: append([]byte{0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0}, repeat(0xcd, 65536)...),
-		want: []rec{{"*frame.Binary", frame.Header{Fin: true, Opcode: frame.OpBinary, Length: 65536}, repeat(0xcd, 65536)}},
+		want: []frametest.Frame{{Type: "*frame.Binary", Header: frame.Header{Fin: true, Opcode: frame.OpBinary, Length: 65536}, Payload: repeat(0xcd, 65536)}},
 	},
 }
 
@@ -246,12 +250,12 @@ func TestViolations(t *testing.T) {
 				first = unmaskedGood
 			}
 			stream := append(bytes.Clone(first), tt.wire...)
-			wantFirst := []rec{{"*frame.Binary", frame.Header{Fin: true, Opcode: frame.OpBinary, Length: 2}, []byte("ok")}}
+			wantFirst := []frametest.Frame{{Type: "*frame.Binary", Header: frame.Header{Fin: true, Opcode: frame.OpBinary, Length: 2}, Payload: []byte("ok")}}
 			if bytes.Equal(first, good) {
 				wantFirst[0].Header.Masked, wantFirst[0].Header.Mask = true, [4]byte{1, 2, 3, 4}
 			}
 
-			check := func(mode string, got []rec, err error) {
+			check := func(mode string, got []frametest.Frame, err error) {
 				t.Helper()
 				if diff := cmp.Diff(wantFirst, got); diff != "" {
 					t.Errorf("%s: frames before the violation mismatch (-want +got):\n%s", mode, diff)
@@ -277,7 +281,7 @@ func TestViolations(t *testing.T) {
 				{"Next one byte per read", iotest.OneByteReader(bytes.NewReader(stream))},
 			} {
 				var p *parser.Parser
-				var got []rec
+				var got []frametest.Frame
 				var err error
 				n := bytesAlloc(func() {
 					p = parser.New(r.r, tt.opts...)
@@ -310,7 +314,7 @@ func TestViolations(t *testing.T) {
 				{"Feed one byte at a time", one},
 			} {
 				var p *parser.Parser
-				var got []rec
+				var got []frametest.Frame
 				var err error
 				n := bytesAlloc(func() {
 					p = parser.New(nil, tt.opts...)
@@ -506,7 +510,7 @@ func TestNoReader(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Next: %v", err)
 	}
-	if diff := cmp.Diff(rec{"*frame.Text", frame.Header{Fin: true, Opcode: frame.OpText, Length: 2}, []byte("hi")}, record(f)); diff != "" {
+	if diff := cmp.Diff(frametest.Frame{Type: "*frame.Text", Header: frame.Header{Fin: true, Opcode: frame.OpText, Length: 2}, Payload: []byte("hi")}, frametest.Record(f)); diff != "" {
 		t.Errorf("Next mismatch (-want +got):\n%s", diff)
 	}
 	if _, err := p.Next(); err != parser.ErrNoReader {
@@ -522,7 +526,7 @@ func TestLeftover(t *testing.T) {
 		&frame.Binary{Fin: true, Payload: repeat('c', 5000)},
 	}
 	wire := encode(t, true, frames...)
-	var want []rec
+	var want []frametest.Frame
 	for _, f := range frames {
 		want = append(want, wantRec(f, true, key))
 	}
@@ -560,7 +564,7 @@ func TestReset(t *testing.T) {
 	if err != io.EOF {
 		t.Errorf("Next error = %v, want io.EOF", err)
 	}
-	if diff := cmp.Diff([]rec{{"*frame.Text", frame.Header{Fin: true, Opcode: frame.OpText, Length: 1}, []byte("b")}}, got); diff != "" {
+	if diff := cmp.Diff([]frametest.Frame{{Type: "*frame.Text", Header: frame.Header{Fin: true, Opcode: frame.OpText, Length: 1}, Payload: []byte("b")}}, got); diff != "" {
 		t.Errorf("Next after Reset mismatch (-want +got):\n%s", diff)
 	}
 	// A violation is forgotten by Reset; the configuration is kept.
@@ -602,7 +606,7 @@ func TestRegisterAndAllowIllegal(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Next with 0x3 registered: %v", err)
 	}
-	if diff := cmp.Diff(rec{"*frame.Raw", frame.Header{Fin: true, Opcode: 0x3, Length: 1}, []byte("x")}, record(f)); diff != "" {
+	if diff := cmp.Diff(frametest.Frame{Type: "*frame.Raw", Header: frame.Header{Fin: true, Opcode: 0x3, Length: 1}, Payload: []byte("x")}, frametest.Record(f)); diff != "" {
 		t.Errorf("registered frame mismatch (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"x"}, seen); diff != "" {
@@ -617,13 +621,13 @@ func TestRegisterAndAllowIllegal(t *testing.T) {
 	if err != io.EOF {
 		t.Errorf("AllowIllegal: Next error = %v, want io.EOF", err)
 	}
-	want := []rec{
-		{"*frame.Raw", frame.Header{Fin: true, Opcode: 0x3, Length: 1}, []byte("x")},
+	want := []frametest.Frame{
+		{Type: "*frame.Raw", Header: frame.Header{Fin: true, Opcode: 0x3, Length: 1}, Payload: []byte("x")},
 		// Control frames that break the rules come back as Raw, which keeps
 		// the length, the missing FIN and any RSV bits.
-		{"*frame.Raw", frame.Header{Fin: true, Opcode: frame.OpPing, Length: 126}, repeat('p', 126)},
-		{"*frame.Raw", frame.Header{Fin: false, Opcode: frame.OpPing}, nil},
-		{"*frame.Binary", frame.Header{Fin: true, Rsv: frame.Rsv1 | frame.Rsv2 | frame.Rsv3, Opcode: frame.OpBinary}, nil},
+		{Type: "*frame.Raw", Header: frame.Header{Fin: true, Opcode: frame.OpPing, Length: 126}, Payload: repeat('p', 126)},
+		{Type: "*frame.Raw", Header: frame.Header{Fin: false, Opcode: frame.OpPing}, Payload: nil},
+		{Type: "*frame.Binary", Header: frame.Header{Fin: true, Rsv: frame.Rsv1 | frame.Rsv2 | frame.Rsv3, Opcode: frame.OpBinary}, Payload: nil},
 	}
 	if len(got) != 5 {
 		t.Fatalf("AllowIllegal: got %d frames, want 5", len(got))
@@ -777,7 +781,7 @@ func TestTimeoutErrorHelper(t *testing.T) {
 }
 
 func TestNextAllocs(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Log("allocation counts are not checked under the race detector")
 	}
 	var b []byte
@@ -802,7 +806,7 @@ func TestNextAllocs(t *testing.T) {
 			}
 		}
 	})
-	if !raceEnabled && allocs != 0 {
+	if !race.Enabled && allocs != 0 {
 		t.Errorf("Next: %v allocs per 7 frames, want 0", allocs)
 	}
 	// Push mode: frames held whole are decoded in place; one cut by the
@@ -820,7 +824,7 @@ func TestNextAllocs(t *testing.T) {
 	}
 	feed()
 	allocs = testing.AllocsPerRun(20, feed)
-	if !raceEnabled && allocs != 0 {
+	if !race.Enabled && allocs != 0 {
 		t.Errorf("Feed: %v allocs per 7 frames, want 0", allocs)
 	}
 }

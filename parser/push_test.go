@@ -1,6 +1,8 @@
 package parser_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"bytes"
 	"errors"
 	"io"
@@ -59,9 +61,9 @@ func TestFeedCallbackError(t *testing.T) {
 	for stopAt := range want {
 		for _, chunk := range []int{len(stream), 1000, 7} {
 			p := parser.New(nil, parser.AllowRsv(allRsv))
-			var got []rec
+			var got []frametest.Frame
 			fn := func(f frame.Frame) error {
-				got = append(got, record(f))
+				got = append(got, frametest.Record(f))
 				if len(got) == stopAt+1 {
 					return stop
 				}
@@ -106,8 +108,8 @@ func TestFeedStopsEveryFrame(t *testing.T) {
 	stream, want := randStream(t, rng, 30)
 	stop := errors.New("stop")
 	p := parser.New(nil, parser.AllowRsv(allRsv))
-	var got []rec
-	fn := func(f frame.Frame) error { got = append(got, record(f)); return stop }
+	var got []frametest.Frame
+	fn := func(f frame.Frame) error { got = append(got, frametest.Record(f)); return stop }
 	err := p.Feed(bytes.Clone(stream), fn)
 	for err == stop {
 		err = p.Feed(nil, fn)

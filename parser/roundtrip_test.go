@@ -1,6 +1,8 @@
 package parser_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"bytes"
 	"encoding/binary"
 	"io"
@@ -68,10 +70,10 @@ func randFrame(rng *rand.Rand) frame.Frame {
 // randStream encodes n random frames with the ways frame offers (Append,
 // AppendMasked, Write, WriteMasked) and returns the stream and what a parser
 // must return for it.
-func randStream(t testing.TB, rng *rand.Rand, n int) ([]byte, []rec) {
+func randStream(t testing.TB, rng *rand.Rand, n int) ([]byte, []frametest.Frame) {
 	t.Helper()
 	var buf bytes.Buffer
-	var want []rec
+	var want []frametest.Frame
 	for range n {
 		f := randFrame(rng)
 		var k [4]byte

@@ -1,6 +1,8 @@
 package parser_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"bytes"
 	"io"
 	"math/rand/v2"
@@ -15,10 +17,10 @@ import (
 
 // timeoutStream returns a masked stream of 1,000 frames, some of them 10 KiB
 // and more, and the frames a server parser returns for it.
-func timeoutStream(t testing.TB) ([]byte, []rec) {
+func timeoutStream(t testing.TB) ([]byte, []frametest.Frame) {
 	rng := rand.New(rand.NewPCG(6455, 3))
 	var b []byte
-	var want []rec
+	var want []frametest.Frame
 	for i := range 1000 {
 		var f frame.Frame
 		switch {
@@ -46,7 +48,7 @@ func TestTimeoutsNext(t *testing.T) {
 	for _, size := range []int{64, 1000, parser.DefaultBufferSize} {
 		tr := &timeoutReader{r: bytes.NewReader(stream)}
 		p := parser.New(tr, parser.Role(frame.Server), parser.BufferSize(size))
-		var got []rec
+		var got []frametest.Frame
 		for tries := 0; ; tries++ {
 			if tries > 2*len(stream) {
 				t.Fatalf("BufferSize(%d): no end after %d calls", size, tries)
@@ -61,7 +63,7 @@ func TestTimeoutsNext(t *testing.T) {
 			if err != nil {
 				t.Fatalf("BufferSize(%d): Next after %d frames: %v", size, len(got), err)
 			}
-			got = append(got, record(f))
+			got = append(got, frametest.Record(f))
 		}
 		if tr.fails < len(stream)/3-1 {
 			t.Errorf("BufferSize(%d): the reader failed only %d times", size, tr.fails)
@@ -78,7 +80,7 @@ func TestTimeoutsNextHeaderRead(t *testing.T) {
 	for _, readSize := range []int{7, 100 << 10} {
 		tr := &timeoutReader{r: bytes.NewReader(stream)}
 		p := parser.New(tr, parser.Role(frame.Server), parser.BufferSize(64))
-		var got []rec
+		var got []frametest.Frame
 		buf := make([]byte, readSize)
 		calls := 0
 		for {
@@ -111,7 +113,7 @@ func TestTimeoutsNextHeaderRead(t *testing.T) {
 					t.Fatalf("read size %d: Read in frame %d: %v", readSize, len(got), err)
 				}
 			}
-			got = append(got, rec{Header: h, Payload: payload})
+			got = append(got, frametest.Frame{Header: h, Payload: payload})
 		}
 		if diff := cmp.Diff(headersAndPayloads(want), got, cmpBytes); diff != "" {
 			t.Errorf("read size %d: NextHeader+Read mismatch (-want +got):\n%s", readSize, diff)
@@ -120,10 +122,10 @@ func TestTimeoutsNextHeaderRead(t *testing.T) {
 }
 
 // headersAndPayloads drops the types, which NextHeader does not know.
-func headersAndPayloads(rs []rec) []rec {
-	out := make([]rec, len(rs))
+func headersAndPayloads(rs []frametest.Frame) []frametest.Frame {
+	out := make([]frametest.Frame, len(rs))
 	for i, r := range rs {
-		out[i] = rec{Header: r.Header, Payload: r.Payload}
+		out[i] = frametest.Frame{Header: r.Header, Payload: r.Payload}
 	}
 	return out
 }
@@ -153,7 +155,7 @@ func TestNextHeaderSkipsUnreadPayload(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Next: %v", err)
 	}
-	if diff := cmp.Diff(wantRec(frames[1], true, key), record(f)); diff != "" {
+	if diff := cmp.Diff(wantRec(frames[1], true, key), frametest.Record(f)); diff != "" {
 		t.Errorf("Next after a partly read payload mismatch (-want +got):\n%s", diff)
 	}
 	// Skip a whole payload with NextHeader.
@@ -168,7 +170,7 @@ func TestNextHeaderSkipsUnreadPayload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(rec{Header: frames[3].Header(), Payload: []byte("fourth")}, rec{Header: unmask(h), Payload: got}); diff != "" {
+	if diff := cmp.Diff(frametest.Frame{Header: frames[3].Header(), Payload: []byte("fourth")}, frametest.Frame{Header: unmask(h), Payload: got}); diff != "" {
 		t.Errorf("NextHeader after a skipped payload mismatch (-want +got):\n%s", diff)
 	}
 	if _, err := p.NextHeader(); err != io.EOF {
@@ -217,7 +219,7 @@ func TestMidFrame(t *testing.T) {
 	stream := encode(t, false, frames...)
 	r := io.MultiReader(bytes.NewReader(stream[:100]), timeouts(stream[100:]))
 	p := parser.New(r, parser.BufferSize(64))
-	var got []rec
+	var got []frametest.Frame
 	sawMidFrame := false
 	for calls := 0; calls < 10000; calls++ {
 		f, err := p.Next()
@@ -236,12 +238,12 @@ func TestMidFrame(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got = append(got, record(f))
+		got = append(got, frametest.Record(f))
 	}
 	if !sawMidFrame {
 		t.Error("never saw ErrMidFrame")
 	}
-	want := []rec{wantRec(frames[0], false, key), wantRec(frames[1], false, key)}
+	want := []frametest.Frame{wantRec(frames[0], false, key), wantRec(frames[1], false, key)}
 	if diff := cmp.Diff(want, got, cmpBytes); diff != "" {
 		t.Errorf("Next mismatch (-want +got):\n%s", diff)
 	}

@@ -1,6 +1,8 @@
 package streamer_test
 
 import (
+	"github.com/wskit/wskit/internal/frametest"
+
 	"fmt"
 	"io"
 	"testing"
@@ -8,8 +10,6 @@ import (
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/streamer"
 )
-
-var benchSizes = []int{16, 1 << 10, 64 << 10, 1 << 20}
 
 func sizeName(n int) string {
 	switch {
@@ -25,7 +25,7 @@ func sizeName(n int) string {
 // (FrameSize is the message size) into io.Discard, reusing the Streamer.
 func BenchmarkStreamer(b *testing.B) {
 	for _, masked := range []bool{false, true} {
-		for _, size := range benchSizes {
+		for _, size := range frametest.BenchSizes {
 			name := "unmasked/" + sizeName(size)
 			opts := []streamer.Option{streamer.FrameSize(size)}
 			if masked {

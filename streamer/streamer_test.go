@@ -1,6 +1,8 @@
 package streamer_test
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"errors"
 	"io"
@@ -450,7 +452,7 @@ func TestWriterError(t *testing.T) {
 }
 
 func TestAllocs(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Log("allocation counts are not checked under the race detector")
 	}
 	data := make([]byte, 40000)
@@ -467,7 +469,7 @@ func TestAllocs(t *testing.T) {
 	}
 	send()
 	allocs := testing.AllocsPerRun(50, send)
-	if !raceEnabled && allocs != 0 {
+	if !race.Enabled && allocs != 0 {
 		t.Errorf("Reset+Write+Close: %v allocs/op, want 0", allocs)
 	}
 	var r bytes.Reader
@@ -483,7 +485,7 @@ func TestAllocs(t *testing.T) {
 	}
 	readFrom()
 	allocs = testing.AllocsPerRun(50, readFrom)
-	if !raceEnabled && allocs != 0 {
+	if !race.Enabled && allocs != 0 {
 		t.Errorf("Reset+ReadFrom+Close: %v allocs/op, want 0", allocs)
 	}
 }

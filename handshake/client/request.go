@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/valyala/bytebufferpool"
 	"io"
 	"net/http"
 	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/valyala/bytebufferpool"
 
 	"github.com/wskit/wskit/handshake"
 )

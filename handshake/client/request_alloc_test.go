@@ -1,6 +1,8 @@
 package client_test
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"testing"
 )
@@ -22,7 +24,7 @@ func TestWriteToAllocatesNothing(t *testing.T) {
 	if got, want := out.String(), req.String(); got != want {
 		t.Fatalf("WriteTo wrote %q, want %q", got, want)
 	}
-	if raceEnabled {
+	if race.Enabled {
 		t.Log("allocation count not checked under the race detector, which makes sync.Pool drop buffers")
 		return
 	}

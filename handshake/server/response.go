@@ -1,9 +1,10 @@
 package server
 
 import (
-	"github.com/valyala/bytebufferpool"
 	"io"
 	"net/http"
+
+	"github.com/valyala/bytebufferpool"
 
 	"github.com/wskit/wskit/handshake"
 )

@@ -1,6 +1,8 @@
 package server_test
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"testing"
 
@@ -27,7 +29,7 @@ func TestWriteToAllocatesNothing(t *testing.T) {
 	if got, want := out.String(), string(res.AppendResponse(nil)); got != want {
 		t.Fatalf("WriteTo wrote %q, want %q", got, want)
 	}
-	if raceEnabled {
+	if race.Enabled {
 		t.Log("allocation count not checked under the race detector, which makes sync.Pool drop buffers")
 		return
 	}

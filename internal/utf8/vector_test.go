@@ -1,6 +1,8 @@
 package utf8
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"fmt"
 	"math/rand/v2"
@@ -67,7 +69,7 @@ func TestBlockPositions(t *testing.T) {
 		0xE0, 0xE1, 0xED, 0xEF, 0xF0, 0xF1, 0xF4, 0xF5, 0xFF}
 	offsets := make([]int, 0, 64)
 	for off := range 64 {
-		if raceEnabled || testing.Short() {
+		if race.Enabled || testing.Short() {
 			if d := off % 32; d > 3 && d < 28 {
 				continue
 			}
@@ -265,7 +267,7 @@ func sortInts(a []int) []int {
 func TestRandomMixChunks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	iters := 20000
-	if raceEnabled || testing.Short() {
+	if race.Enabled || testing.Short() {
 		iters = 2000
 	}
 	for range iters {

@@ -1,5 +1,0 @@
-//go:build !race
-
-package utf8
-
-const raceEnabled = false

@@ -1,5 +1,0 @@
-//go:build !race
-
-package streamer_test
-
-const raceEnabled = false

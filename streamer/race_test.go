@@ -1,7 +1,0 @@
-//go:build race
-
-package streamer_test
-
-// raceEnabled is set under the race detector, which makes sync.Pool drop
-// buffers at random, so exact allocation counts do not hold.
-const raceEnabled = true
