@@ -138,6 +138,10 @@ func newEndpoint(role frame.Role, p *parser.Parser, w io.Writer, b builder) *End
 	e.in.p = p
 	e.in.defrag = Defragmenter{MaxMessage: b.maxMessage, MaxFragments: b.maxFragments, Extensions: b.exts}
 	e.in.msg.e = e
+	if b.err != nil {
+		e.out.err = b.err
+		e.finishRead(b.err)
+	}
 	if role == frame.Client && e.cfg.keys == nil {
 		e.cfg.keys = frame.NewMaskKey
 	}

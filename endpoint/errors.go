@@ -30,6 +30,11 @@ var (
 	// made by NewPush, which delivers messages through Feed, and by Feed
 	// and FeedEOF on an Endpoint made by New, which reads by itself.
 	ErrPushMode = errors.New("endpoint: wrong mode: NewPush endpoints are fed, New endpoints read")
+	// ErrConfig is wrapped by the error of an impossible option, such as
+	// a negative FrameSize: an Endpoint made with one returns that error
+	// from every read and every send, rather than run with a setting it
+	// was not given.
+	ErrConfig = errors.New("endpoint: impossible configuration")
 	// ErrDeadline is returned by the net.Conn adapter's deadline methods
 	// when the transport has no such deadline.
 	ErrDeadline = errors.New("endpoint: the transport does not support deadlines")
@@ -65,6 +70,9 @@ func (e *CloseError) Error() string {
 	}
 	return s
 }
+
+// CloseCode returns Code, so that frame.CloseCodeOf answers with it.
+func (e *CloseError) CloseCode() frame.CloseCode { return e.Code }
 
 // Unwrap returns Err.
 func (e *CloseError) Unwrap() error { return e.Err }

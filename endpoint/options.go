@@ -1,6 +1,7 @@
 package endpoint
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -56,6 +57,14 @@ type builder struct {
 	maxFragments int
 	exts         []Extension
 	popts        []parser.Option
+	err          error // the first impossible option
+}
+
+// fail keeps the first configuration error.
+func (b *builder) fail(err error) {
+	if b.err == nil {
+		b.err = err
+	}
 }
 
 func build(opts []Option) builder {
@@ -90,13 +99,17 @@ func (b *builder) parserOptions(role frame.Role) []parser.Option {
 // MaxMessage sets the largest message the Endpoint accepts, counted after any
 // extension has decoded it; a larger one fails the connection with
 // frame.ErrMessageTooBig (close code 1009). It also bounds each frame, so the
-// parser refuses an oversized frame from its header alone. n <= 0 means
-// DefaultMaxMessage. The limit also applies to NextReader, which holds no
-// message in memory: raise it to stream larger messages.
+// parser refuses an oversized frame from its header alone. n == 0 means
+// DefaultMaxMessage, n < 0 no limit (the parser's own bound of 2^47 bytes
+// remains). The limit also applies to NextReader and FeedStream, which hold
+// no message in memory: raise it to stream larger messages.
 func MaxMessage(n int64) Option {
 	return func(c *builder) {
-		if n <= 0 {
+		switch {
+		case n == 0:
 			n = DefaultMaxMessage
+		case n < 0:
+			n = math.MaxInt64
 		}
 		c.maxMessage = n
 	}
@@ -137,22 +150,29 @@ func PingBurst(n int) Option {
 
 // MaxPings sets how many pings sent by Heartbeat may be unanswered when
 // Heartbeat is called; reaching it closes the connection (see Heartbeat).
-// n <= 0 means DefaultMaxPings.
+// n == 0 means DefaultMaxPings, n < 0 no limit: Heartbeat only pings.
 func MaxPings(n int) Option {
 	return func(c *builder) {
-		if n <= 0 {
+		switch {
+		case n == 0:
 			n = DefaultMaxPings
+		case n < 0:
+			n = math.MaxInt
 		}
 		c.maxPings = n
 	}
 }
 
 // CloseTimeout bounds how long Close waits for the peer's close frame.
-// d <= 0 means DefaultCloseTimeout.
+// d == 0 means DefaultCloseTimeout, d < 0 no limit: Close waits as long as
+// the peer takes (and the transport's own deadlines allow).
 func CloseTimeout(d time.Duration) Option {
 	return func(c *builder) {
-		if d <= 0 {
+		switch {
+		case d == 0:
 			d = DefaultCloseTimeout
+		case d < 0:
+			d = math.MaxInt64
 		}
 		c.closeTimeout = d
 	}
@@ -181,12 +201,18 @@ func Extensions(exts ...Extension) Option {
 	return func(c *builder) { c.exts = append(c.exts[:len(c.exts):len(c.exts)], exts...) }
 }
 
-// FrameSize sets the largest frame payload a NextWriter sends; n <= 0 means
-// DefaultFrameSize. WriteMessage always sends one frame.
+// FrameSize sets the largest frame payload a NextWriter sends; n == 0 means
+// DefaultFrameSize. WriteMessage always sends one frame. A frame is held
+// until it is full, so its size cannot be unlimited: n < 0 is a
+// configuration error (see ErrConfig).
 func FrameSize(n int) Option {
 	return func(c *builder) {
-		if n <= 0 {
+		switch {
+		case n == 0:
 			n = DefaultFrameSize
+		case n < 0:
+			c.fail(fmt.Errorf("%w: FrameSize(%d)", ErrConfig, n))
+			return
 		}
 		c.frameSize = n
 	}

@@ -49,16 +49,22 @@ var (
 	ErrReasonWithoutCode    = errors.New("websocket: close reason without a close code")
 )
 
-// CloseCodeOf returns the close code that err calls for: the code of an
-// *Error in err's chain, or CloseInternalError for any other non-nil error.
-// It returns CloseNormal for nil.
+// CloseCodeOf returns the close code of any error the toolkit returns: for
+// a violation (an *Error in err's chain), the code to close with; for an
+// error that reports the end of a connection (any error in the chain with a
+// CloseCode method, such as *endpoint.CloseError), the code it ended with.
+// It returns CloseInternalError for any other non-nil error, and
+// CloseNormal for nil.
 func CloseCodeOf(err error) CloseCode {
 	if err == nil {
 		return CloseNormal
 	}
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
+	var c interface{ CloseCode() CloseCode }
+	if errors.As(err, &c) {
+		return c.CloseCode()
 	}
 	return CloseInternalError
 }
+
+// CloseCode returns the close code the violation calls for.
+func (e *Error) CloseCode() CloseCode { return e.Code }

@@ -1,6 +1,10 @@
 package parser
 
-import "github.com/wskit/wskit/frame"
+import (
+	"fmt"
+
+	"github.com/wskit/wskit/frame"
+)
 
 // DefaultMaxPayload is the largest frame payload a Parser accepts unless
 // MaxPayload says otherwise: 16 MiB, enough for any message a browser
@@ -23,6 +27,7 @@ type config struct {
 	illegal    bool
 	leftover   []byte
 	ext        *[16]frame.ParseFunc // nil unless Register was given: a Parser stays small
+	err        error                // an impossible option, returned by every call
 }
 
 // Role makes the parser enforce a role's masking rule: a Server parser
@@ -30,19 +35,40 @@ type config struct {
 // ones (frame.ErrMasked).
 func Role(r frame.Role) Option { return func(c *config) { c.role = r } }
 
-// MaxPayload sets the largest payload a frame may declare; n <= 0 means
-// DefaultMaxPayload. It is capped at 1<<47 bytes.
+// MaxPayload sets the largest payload a frame may declare. n == 0 means
+// DefaultMaxPayload; n < 0 sets no limit of the parser's own, which leaves
+// the bound every parser keeps: 1<<47 bytes, more than a machine holds.
 func MaxPayload(n int64) Option {
 	return func(c *config) {
-		if n <= 0 {
+		switch {
+		case n == 0:
 			n = DefaultMaxPayload
+		case n < 0:
+			n = maxPayloadCap
 		}
-		c.maxPayload = min(n, 1<<47)
+		c.maxPayload = min(n, maxPayloadCap)
 	}
 }
 
-// BufferSize sets the size of the read-ahead buffer (at least 64 bytes).
-func BufferSize(n int) Option { return func(c *config) { c.bufSize = max(n, 64) } }
+// maxPayloadCap bounds every frame a Parser accepts.
+const maxPayloadCap = 1 << 47
+
+// BufferSize sets the size of the read-ahead buffer: n == 0 means
+// DefaultBufferSize, and a smaller size than 64 bytes means 64. A buffer
+// cannot be unlimited: n < 0 is a configuration error, which the parser
+// returns (wrapping ErrConfig) from its first call on.
+func BufferSize(n int) Option {
+	return func(c *config) {
+		switch {
+		case n == 0:
+			n = DefaultBufferSize
+		case n < 0:
+			c.fail(fmt.Errorf("%w: BufferSize(%d)", ErrConfig, n))
+			return
+		}
+		c.bufSize = max(n, 64)
+	}
+}
 
 // AllowRsv permits the given RSV bits (frame.Rsv1, Rsv2, Rsv3), as an
 // extension negotiated in the handshake claims them, on data frames. Other RSV
@@ -55,15 +81,26 @@ func AllowRsv(bits byte) Option { return func(c *config) { c.rsv |= bits } }
 func Leftover(b []byte) Option { return func(c *config) { c.leftover = b } }
 
 // Register gives a reserved opcode a meaning, as an extension may: frames
-// with opcode op are decoded by fn. Opcodes RFC 6455 defines are not replaced.
+// with opcode op are decoded by fn. An opcode RFC 6455 defines cannot be
+// registered: the parser then returns a configuration error (wrapping
+// ErrConfig and frame.ErrNotReserved) from its first call on.
 func Register(op frame.Opcode, fn frame.ParseFunc) Option {
 	return func(c *config) {
-		if op <= 0xF && op.IsReserved() {
-			if c.ext == nil {
-				c.ext = new([16]frame.ParseFunc)
-			}
-			c.ext[op] = fn
+		if op > 0xF || !op.IsReserved() {
+			c.fail(fmt.Errorf("%w: Register(%v): %w", ErrConfig, op, frame.ErrNotReserved))
+			return
 		}
+		if c.ext == nil {
+			c.ext = new([16]frame.ParseFunc)
+		}
+		c.ext[op] = fn
+	}
+}
+
+// fail keeps the first configuration error.
+func (c *config) fail(err error) {
+	if c.err == nil {
+		c.err = err
 	}
 }
 

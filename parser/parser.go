@@ -8,11 +8,16 @@ import (
 	"github.com/wskit/wskit/internal/pool"
 )
 
-// Usage errors. They report a misuse of the Parser, not a peer's violation,
-// and are not final.
+// Usage errors. They report a misuse of the Parser, not a peer's violation;
+// ErrNoReader and ErrMidFrame are not final, ErrConfig is.
 var (
 	ErrNoReader = errors.New("parser: pull mode needs an io.Reader")
 	ErrMidFrame = errors.New("parser: NextHeader called while Next is in the middle of a frame")
+	// ErrConfig is wrapped by the error of an impossible option (a
+	// negative BufferSize, a defined opcode given to Register), which a
+	// Parser returns from every call: a misconfigured parser fails loudly
+	// rather than run with a setting it did not ask for.
+	ErrConfig = errors.New("parser: impossible configuration")
 )
 
 // Parser reads WebSocket frames. Create one with New; it is not safe for
@@ -71,6 +76,7 @@ func New(r io.Reader, opts ...Option) *Parser {
 	}
 	p.cfg.leftover = nil
 	p.tables()
+	p.err = p.cfg.err
 	return p
 }
 
@@ -135,7 +141,7 @@ func (p *Parser) Reset(r io.Reader) {
 	p.recycle()
 	pool.Put(p.big)
 	pool.Put(p.tail)
-	*p = Parser{rd: r, cfg: p.cfg, dec: p.dec, buf: p.buf, okB0: p.okB0, okMask: p.okMask}
+	*p = Parser{rd: r, cfg: p.cfg, dec: p.dec, buf: p.buf, okB0: p.okB0, okMask: p.okMask, err: p.cfg.err}
 	if r != nil && p.buf == nil {
 		p.buf = make([]byte, p.cfg.bufSize)
 	}

@@ -601,7 +601,7 @@ func TestRegisterAndAllowIllegal(t *testing.T) {
 		seen = append(seen, string(payload))
 		return &frame.Raw{Head: h, Payload: payload}, nil
 	}
-	p = parser.New(bytes.NewReader(wire), parser.Register(0x3, ext), parser.Register(frame.OpText, ext))
+	p = parser.New(bytes.NewReader(wire), parser.Register(0x3, ext))
 	f, err := p.Next()
 	if err != nil {
 		t.Fatalf("Next with 0x3 registered: %v", err)

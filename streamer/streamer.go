@@ -2,6 +2,7 @@ package streamer
 
 import (
 	"errors"
+	"fmt"
 	"io"
 
 	"github.com/wskit/wskit/frame"
@@ -16,13 +17,30 @@ const DefaultFrameSize = 16 << 10
 var (
 	ErrClosed = errors.New("streamer: write after Close")
 	ErrOpcode = errors.New("streamer: a message starts with a data opcode other than continuation")
+	// ErrConfig is wrapped by the error of an impossible option, such as
+	// a negative FrameSize.
+	ErrConfig = errors.New("streamer: impossible configuration")
 )
 
 // Option configures a Streamer.
 type Option func(*Streamer)
 
-// FrameSize sets the largest payload of one frame (at least 1).
-func FrameSize(n int) Option { return func(s *Streamer) { s.frameSize = max(n, 1) } }
+// FrameSize sets the largest payload of one frame. n == 0 means
+// DefaultFrameSize. A frame is held in a buffer until it is full, so its
+// size cannot be unlimited: n < 0 is a configuration error, which Write,
+// ReadFrom and Close return (wrapping ErrConfig).
+func FrameSize(n int) Option {
+	return func(s *Streamer) {
+		switch {
+		case n == 0:
+			n = DefaultFrameSize
+		case n < 0:
+			s.err = fmt.Errorf("%w: FrameSize(%d)", ErrConfig, n)
+			return
+		}
+		s.frameSize = n
+	}
+}
 
 // Masked masks every frame with a fresh key from frame.NewMaskKey, as a
 // client must.
@@ -70,7 +88,7 @@ func (s *Streamer) reset(w io.Writer, op frame.Opcode, opts []Option) {
 	for _, o := range opts {
 		o(s)
 	}
-	if op.IsControl() || op == frame.OpContinuation {
+	if (op.IsControl() || op == frame.OpContinuation) && s.err == nil {
 		s.err = ErrOpcode
 	}
 }

@@ -182,9 +182,9 @@ func TestFragmentation(t *testing.T) {
 			},
 		},
 		{
-			name:   "FrameSize below 1 means 1",
+			name:   "FrameSize(1): one byte a frame",
 			op:     frame.OpText,
-			opts:   []streamer.Option{streamer.FrameSize(0)},
+			opts:   []streamer.Option{streamer.FrameSize(1)},
 			writes: []string{"ab"},
 			want: []rec{
 				{hdr(false, 0, frame.OpText, 1), "a"},
@@ -502,5 +502,29 @@ func TestReaderFrom(t *testing.T) {
 	want := []byte{0x01, 0x04, '0', '1', '2', '3', 0x00, 0x04, '4', '5', '6', '7', 0x80, 0x02, '8', '9'}
 	if diff := cmp.Diff(want, w.Bytes()); diff != "" {
 		t.Errorf("io.Copy output mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestFrameSizeConventions: 0 means the default; a negative size is
+// impossible and every call says so.
+func TestFrameSizeConventions(t *testing.T) {
+	var b bytes.Buffer
+	s := streamer.New(&b, frame.OpBinary, streamer.FrameSize(0))
+	s.Write(make([]byte, streamer.DefaultFrameSize+1))
+	s.Close()
+	frames := 0
+	p := parser.New(&b)
+	for _, err := p.Next(); err == nil; _, err = p.Next() {
+		frames++
+	}
+	if frames != 2 {
+		t.Errorf("FrameSize(0): %d frames for DefaultFrameSize+1 bytes, want 2", frames)
+	}
+	s = streamer.New(&b, frame.OpBinary, streamer.FrameSize(-1))
+	if _, err := s.Write([]byte("x")); !errors.Is(err, streamer.ErrConfig) {
+		t.Errorf("Write with FrameSize(-1) = %v, want ErrConfig", err)
+	}
+	if err := s.Close(); !errors.Is(err, streamer.ErrConfig) {
+		t.Errorf("Close with FrameSize(-1) = %v, want ErrConfig", err)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	_ "embed"
 	"encoding/json"
-	"errors"
 	"io"
 	"log"
 	"net"
@@ -170,10 +169,6 @@ func (s *echoServer) echo(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	err = s.loop(c)
 	code := frame.CloseCodeOf(err)
-	var ce *endpoint.CloseError
-	if errors.As(err, &ce) {
-		code = ce.Code
-	}
 	proto := up.Result.Protocol
 	if proto == "" {
 		proto = "-"
