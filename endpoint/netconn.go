@@ -119,15 +119,12 @@ func (c *netConn) Close() error {
 	return c.cerr
 }
 
-// Addr is the address the net.Conn adapter reports for a transport that has
+// noAddr is the address the net.Conn adapter reports for a transport that has
 // none.
-type Addr struct{}
+type noAddr struct{}
 
-// Network returns "websocket".
-func (Addr) Network() string { return "websocket" }
-
-// String returns "websocket".
-func (Addr) String() string { return "websocket" }
+func (noAddr) Network() string { return "websocket" }
+func (noAddr) String() string  { return "websocket" }
 
 func (c *netConn) addr(local bool) net.Addr {
 	for _, x := range []any{c.e.tr.r, c.e.tr.w} {
@@ -139,7 +136,7 @@ func (c *netConn) addr(local bool) net.Addr {
 			return a.RemoteAddr()
 		}
 	}
-	return Addr{}
+	return noAddr{}
 }
 
 func (c *netConn) LocalAddr() net.Addr  { return c.addr(true) }

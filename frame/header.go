@@ -60,7 +60,8 @@ func (h Header) AppendTo(dst []byte) []byte {
 	return hdr.Append(dst, b0, uint64(h.Length), h.Masked, h.Mask)
 }
 
-// headerLen returns the size of the header that starts with bytes b0 and b1.
+// headerLen returns the size of a header whose second byte is b1: the
+// length form and the mask bit decide it.
 func headerLen(b1 byte) int {
 	n := 2
 	switch b1 & 0x7F {
