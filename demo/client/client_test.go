@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -16,28 +17,44 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/handshake"
+	"github.com/wskit/wskit/handshake/client"
 	"github.com/wskit/wskit/handshake/server"
 	"github.com/wskit/wskit/parser"
+	"github.com/wskit/wskit/pmce"
 )
 
-// echoHandler is a small echo server built from the toolkit. When greet is
-// set it sends that message first, so -echo mode has something to echo.
+// echoHandler is a small echo server built from the toolkit, which agrees
+// to permessage-deflate when offered.
+// When greet is set it sends that message first, so -echo mode has
+// something to echo. It closes with 1000 "bye yourself" on the message
+// "bye".
 func echoHandler(t *testing.T, greet string, got chan<- endpoint.Message) http.Handler {
-	cfg := &server.Config{Protocols: []string{"chat"}}
+	deflate, err := pmce.New(pmce.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &server.Config{Protocols: []string{"chat"}, Extensions: []handshake.Extension{deflate}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		up, err := cfg.Upgrade(w, r)
 		if err != nil {
 			return
 		}
 		defer up.Close()
-		ep := endpoint.New(frame.Server, up.Conn, up.Conn,
-			endpoint.ParserOptions(parser.Leftover(up.Buffered)), endpoint.CloseTimeout(2*time.Second))
+		ep, err := up.Endpoint(endpoint.CloseTimeout(2 * time.Second))
+		if err != nil {
+			return
+		}
 		if greet != "" {
 			ep.WriteMessage(frame.OpText, []byte(greet))
 		}
 		for {
 			m, err := ep.NextMessage()
 			if err != nil {
+				return
+			}
+			if string(m.Data) == "bye" {
+				ep.Close(frame.CloseNormal, "bye yourself")
 				return
 			}
 			if got != nil {
@@ -72,18 +89,29 @@ func (s *slowInput) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// The client closes at the end of its input; it says so, and shows what
+// the handshake agreed on.
 func TestInteractive(t *testing.T) {
 	srv := httptest.NewServer(echoHandler(t, "", nil))
 	defer srv.Close()
+	const closedByClient = "closed by the client: 1000 (normal closure); the server answered 1000 (normal closure)\n"
 	tests := []struct {
 		name    string
 		args    []string
 		input   string
 		wantOut string
+		wantErr string
 	}{
-		{"text", nil, "hello\nwskit ✓\n", "< hello\n< wskit ✓\n"},
-		{"binary", []string{"-binary"}, "bytes\n", "< [binary 5 B] bytes\n"},
-		{"subprotocol", []string{"-protocol", "chat"}, "hi\n", "< hi\n"},
+		{"text", nil, "hello\nwskit ✓\n", "< hello\n< wskit ✓\n",
+			"connected: protocol=- extensions=-\n" + closedByClient},
+		{"binary", []string{"-binary"}, "bytes\n", "< [binary 5 B] bytes\n",
+			"connected: protocol=- extensions=-\n" + closedByClient},
+		{"subprotocol", []string{"-protocol", "chat"}, "hi\n", "< hi\n",
+			"connected: protocol=chat extensions=-\n" + closedByClient},
+		{"deflate", []string{"-deflate", "-protocol", "chat"}, strings.Repeat("compressed ", 30) + "\n", "< " + strings.Repeat("compressed ", 30) + "\n",
+			"connected: protocol=chat extensions=permessage-deflate; server_no_context_takeover; client_no_context_takeover\n" + closedByClient},
+		{"no input", []string{"-deflate"}, "", "",
+			"connected: protocol=- extensions=permessage-deflate; server_no_context_takeover; client_no_context_takeover\n" + closedByClient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,20 +124,43 @@ func TestInteractive(t *testing.T) {
 			if diff := cmp.Diff(tt.wantOut, stdout.String()); diff != "" {
 				t.Errorf("output mismatch (-want +got):\n%s", diff)
 			}
-			if !strings.Contains(stderr.String(), "closed by the server: 1000") {
-				t.Errorf("stderr does not report the clean close: %q", stderr.String())
+			if diff := cmp.Diff(tt.wantErr, stderr.String()); diff != "" {
+				t.Errorf("stderr mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
+// The server closes while the input is still open: the client says the
+// server closed.
+func TestClosedByServer(t *testing.T) {
+	srv := httptest.NewServer(echoHandler(t, "", nil))
+	defer srv.Close()
+	stdinR, stdinW := io.Pipe() // input that does not end
+	defer stdinW.Close()
+	go stdinW.Write([]byte("hi\nbye\n"))
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{wsURL(srv)}, stdinR, &stdout, &stderr, nil); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if diff := cmp.Diff("< hi\n", stdout.String()); diff != "" {
+		t.Errorf("output mismatch (-want +got):\n%s", diff)
+	}
+	want := "connected: protocol=- extensions=-\nclosed by the server: 1000 (normal closure) \"bye yourself\"\n"
+	if diff := cmp.Diff(want, stderr.String()); diff != "" {
+		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// The recording holds the server's response and frames, as they came.
 func TestRecord(t *testing.T) {
 	srv := httptest.NewServer(echoHandler(t, "", nil))
 	defer srv.Close()
 	rec := filepath.Join(t.TempDir(), "rec.bin")
+	long := strings.Repeat("compressed ", 30)
 	var stdout, stderr bytes.Buffer
-	in := &slowInput{r: strings.NewReader("one\ntwo\n"), wait: 0}
-	if code := run([]string{"-record", rec, wsURL(srv)}, in, &stdout, &stderr, nil); code != 0 {
+	in := &slowInput{r: strings.NewReader("one\ntwo\n" + long + "\n"), wait: 0}
+	if code := run([]string{"-deflate", "-record", rec, wsURL(srv)}, in, &stdout, &stderr, nil); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	f, err := os.Open(rec)
@@ -117,8 +168,13 @@ func TestRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	p := parser.New(f, parser.Role(frame.Client))
-	var got []string
+	br := bufio.NewReader(f)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatalf("the recording does not start with the response: %v", err)
+	}
+	got := []string{resp.Status, resp.Header.Get("Sec-WebSocket-Extensions")}
+	p := parser.New(br, parser.Role(frame.Client), parser.AllowRsv(frame.Rsv1))
 	for {
 		fr, err := p.Next()
 		if errors.Is(err, io.EOF) {
@@ -129,12 +185,19 @@ func TestRecord(t *testing.T) {
 		}
 		switch fr := fr.(type) {
 		case *frame.Text:
-			got = append(got, "text "+string(fr.Payload))
+			if fr.Rsv&frame.Rsv1 != 0 {
+				got = append(got, "compressed text")
+			} else {
+				got = append(got, "text "+string(fr.Payload))
+			}
 		case *frame.Close:
 			got = append(got, "close "+fr.Code.String())
 		}
 	}
-	want := []string{"text one", "text two", "close 1000 (normal closure)"}
+	want := []string{
+		"101 Switching Protocols", "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+		"text one", "text two", "compressed text", "close 1000 (normal closure)",
+	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("recorded frames (-want +got):\n%s", diff)
 	}
@@ -157,6 +220,10 @@ func TestEchoMode(t *testing.T) {
 	default:
 		t.Fatal("the client echoed nothing")
 	}
+	want := "connected: protocol=- extensions=-\nclosed by the server: 1000 (normal closure) \"thanks\"\n"
+	if diff := cmp.Diff(want, stderr.String()); diff != "" {
+		t.Errorf("stderr mismatch (-want +got):\n%s", diff)
+	}
 }
 
 func TestInterrupt(t *testing.T) {
@@ -174,6 +241,9 @@ func TestInterrupt(t *testing.T) {
 	case code := <-done:
 		if code != 0 {
 			t.Fatalf("exit %d after interrupt: %s", code, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "closed by the client: 1000") {
+			t.Errorf("stderr does not say the client closed: %q", stderr.String())
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("client did not exit after interrupt")
@@ -231,5 +301,44 @@ func TestUnixSocket(t *testing.T) {
 	}
 	if stdout.String() != "< via unix\n" {
 		t.Errorf("output %q", stdout.String())
+	}
+}
+
+// agreed shows the parameters of permessage-deflate in force: those of the
+// response, and client_no_context_takeover when this client keeps no
+// compressor between messages (pmce's default) even if the response did
+// not say so.
+func TestAgreed(t *testing.T) {
+	tests := []struct {
+		name     string
+		cfg      pmce.Config
+		response []handshake.Param
+		protocol string
+		want     string
+	}{
+		{"plain", pmce.Config{Send: pmce.Dedicated(15)}, nil, "", "protocol=- extensions=permessage-deflate"},
+		{"default client", pmce.Config{}, nil, "", "protocol=- extensions=permessage-deflate; client_no_context_takeover"},
+		{"window bits", pmce.Config{Send: pmce.Dedicated(12), ServerMaxWindowBits: 10, ClientMaxWindowBits: 12},
+			[]handshake.Param{{Name: "server_max_window_bits", Value: "10"}, {Name: "client_max_window_bits", Value: "9"}}, "chat",
+			"protocol=chat extensions=permessage-deflate; server_max_window_bits=10; client_max_window_bits=9"},
+		{"no context takeover", pmce.Config{},
+			[]handshake.Param{{Name: "client_no_context_takeover"}, {Name: "server_no_context_takeover"}}, "",
+			"protocol=- extensions=permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ext, err := pmce.New(tt.cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			codec, err := ext.Accept(tt.response)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &wsConn{res: &client.Result{Protocol: tt.protocol, Extensions: []handshake.Negotiated{codec}}}
+			if diff := cmp.Diff(tt.want, c.agreed()); diff != "" {
+				t.Errorf("agreed (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

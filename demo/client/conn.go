@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -16,7 +17,6 @@ import (
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/client"
-	"github.com/wskit/wskit/parser"
 	"github.com/wskit/wskit/pmce"
 )
 
@@ -24,13 +24,14 @@ import (
 type wsConn struct {
 	nc         net.Conn
 	ep         *endpoint.Endpoint
-	proto      string
+	res        *client.Result
 	record     *os.File
 	binaryMode bool
-	codecs     []*pmce.Codec
 }
 
 // dial connects, performs the opening handshake and builds the Endpoint.
+// It dials the connection itself rather than through client.Dial: a
+// recording of a wss connection needs the bytes above TLS.
 func dial(o options) (*wsConn, error) {
 	cfg := &client.Config{Origin: o.origin, Protocols: o.protos, Header: http.Header{}}
 	for _, h := range o.headers {
@@ -59,38 +60,62 @@ func dial(o options) (*wsConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, leftover, err := req.Handshake(ctx, nc)
-	if err != nil {
-		nc.Close()
-		return nil, fmt.Errorf("opening handshake failed: %w", err)
-	}
-
-	c := &wsConn{nc: nc, proto: res.Protocol, binaryMode: o.binary}
-	// Bytes the server sent right behind its response are the stream's first.
-	var rd io.Reader = nc
+	c := &wsConn{nc: nc, binaryMode: o.binary}
+	var rw io.ReadWriter = nc
 	if o.record != "" {
+		// The recording starts with the server's response, which
+		// demo/dump shows; a refused handshake is recorded too.
 		if c.record, err = os.Create(o.record); err != nil {
 			nc.Close()
 			return nil, err
 		}
-		if _, err := c.record.Write(leftover); err != nil {
-			c.close()
-			return nil, err
-		}
-		rd = &teeConn{Conn: nc, w: c.record}
+		rw = &teeConn{Conn: nc, w: c.record}
 	}
-	opts := []endpoint.Option{
-		endpoint.MaxMessage(o.maxMsg),
-		endpoint.ParserOptions(parser.Leftover(leftover)),
+	if c.ep, c.res, err = req.Endpoint(ctx, rw, endpoint.MaxMessage(o.maxMsg)); err != nil {
+		c.close()
+		return nil, fmt.Errorf("opening handshake failed: %w", err)
 	}
-	for _, n := range res.Extensions {
-		if codec, ok := n.(*pmce.Codec); ok {
-			c.codecs = append(c.codecs, codec)
-			opts = append(opts, endpoint.Extensions(codec))
-		}
-	}
-	c.ep = endpoint.New(frame.Client, rd, nc, opts...)
 	return c, nil
+}
+
+// agreed describes what the handshake agreed on, as
+// "protocol=chat extensions=permessage-deflate; server_no_context_takeover":
+// the parameters in force, which a client that keeps no compressor between
+// messages extends with client_no_context_takeover.
+func (c *wsConn) agreed() string {
+	var exts []handshake.ExtensionOffer
+	for _, n := range c.res.Extensions {
+		codec, ok := n.(*pmce.Codec)
+		if !ok {
+			exts = append(exts, handshake.ExtensionOffer{Name: fmt.Sprintf("%T", n)})
+			continue
+		}
+		p := codec.Params()
+		x := handshake.ExtensionOffer{Name: pmce.Name}
+		flag := func(on bool, name string) {
+			if on {
+				x.Params = append(x.Params, handshake.Param{Name: name})
+			}
+		}
+		bits := func(b int, name string) {
+			if b < pmce.MaxWindowBits {
+				x.Params = append(x.Params, handshake.Param{Name: name, Value: strconv.Itoa(b)})
+			}
+		}
+		flag(p.ServerNoContextTakeover, "server_no_context_takeover")
+		flag(p.ClientNoContextTakeover, "client_no_context_takeover")
+		bits(p.ServerMaxWindowBits, "server_max_window_bits")
+		bits(p.ClientMaxWindowBits, "client_max_window_bits")
+		exts = append(exts, x)
+	}
+	return "protocol=" + orDash(c.res.Protocol) + " extensions=" + orDash(handshake.FormatExtensions(exts))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // dialTransport opens the TCP, TLS or UNIX connection the URL and flags name.
@@ -136,9 +161,6 @@ func (c *wsConn) close() {
 	if c.record != nil {
 		c.record.Close()
 	}
-	for _, codec := range c.codecs {
-		codec.Release()
-	}
 }
 
 // echo sends every message back until the connection ends.
@@ -146,24 +168,30 @@ func (c *wsConn) echo(stderr io.Writer) int {
 	for {
 		m, err := c.ep.NextMessage()
 		if err != nil {
-			return c.ended(err, stderr)
+			return c.ended(err, false, stderr)
 		}
 		if err := c.ep.WriteMessage(m.Type, m.Data); err != nil {
-			return c.ended(err, stderr)
+			return c.ended(err, false, stderr)
 		}
 	}
 }
 
-// ended reports how the connection ended and returns the exit status: 0 for
-// a close with 1000, 1001 or no code; 1 otherwise.
-func (c *wsConn) ended(err error, stderr io.Writer) int {
+// ended reports how the connection ended, the close frame the reader got
+// being the server's own or, when byClient, its answer to the client's
+// 1000; it returns the exit status: 0 for a close with 1000, 1001 or no
+// code; 1 otherwise.
+func (c *wsConn) ended(err error, byClient bool, stderr io.Writer) int {
 	var ce *endpoint.CloseError
 	if errors.As(err, &ce) && ce.Code != frame.CloseAbnormal {
 		reason := ""
 		if ce.Reason != "" {
 			reason = " " + fmt.Sprintf("%q", ce.Reason)
 		}
-		fmt.Fprintf(stderr, "closed by the server: %v%s\n", ce.Code, reason)
+		if byClient {
+			fmt.Fprintf(stderr, "closed by the client: %v; the server answered %v%s\n", frame.CloseNormal, ce.Code, reason)
+		} else {
+			fmt.Fprintf(stderr, "closed by the server: %v%s\n", ce.Code, reason)
+		}
 		switch ce.Code {
 		case frame.CloseNormal, frame.CloseGoingAway, frame.CloseNoStatus:
 			return 0

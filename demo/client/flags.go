@@ -39,7 +39,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.Var(&protos, "protocol", "offer this subprotocol (repeat for several, or separate with commas)")
 	fs.Var(&headers, "header", "add a header field 'Name: value' to the request (repeatable)")
 	fs.StringVar(&o.origin, "origin", "", "send this Origin")
-	fs.StringVar(&o.record, "record", "", "write every frame received, as raw wire bytes, to this file")
+	fs.StringVar(&o.record, "record", "", "write what the server sends (its handshake response and frames), as raw bytes, to this file")
 	fs.BoolVar(&o.deflate, "deflate", false, "offer permessage-deflate (RFC 7692)")
 	fs.BoolVar(&o.echo, "echo", false, "send every message received back, instead of reading standard input")
 	fs.Int64Var(&o.maxMsg, "max-message", 64<<20, "largest message accepted, in bytes")

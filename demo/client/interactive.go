@@ -16,19 +16,15 @@ import (
 // interactive sends standard input's lines and prints what arrives, until
 // the input ends, an interrupt arrives or the connection ends.
 func (c *wsConn) interactive(stdin io.Reader, stdout, stderr io.Writer, interrupt <-chan os.Signal) int {
-	if c.proto != "" {
-		fmt.Fprintf(stderr, "connected (subprotocol %s)\n", c.proto)
-	} else {
-		fmt.Fprintln(stderr, "connected")
-	}
 	out := bufio.NewWriter(stdout)
-	readDone := make(chan int, 1)
+	// The reader's end is reported here, once it is known who closed.
+	readDone := make(chan error, 1)
 	go func() {
 		for {
 			m, err := c.ep.NextMessage()
 			if err != nil {
 				out.Flush()
-				readDone <- c.ended(err, stderr)
+				readDone <- err
 				return
 			}
 			if m.Type == frame.OpText {
@@ -62,7 +58,7 @@ func (c *wsConn) interactive(stdin io.Reader, stdout, stderr io.Writer, interrup
 		case line := <-lines:
 			if err := c.ep.WriteMessage(op, []byte(line)); err != nil {
 				fmt.Fprintln(stderr, "client: send:", err)
-				return <-readDone
+				return c.ended(<-readDone, false, stderr)
 			}
 		case err := <-inputDone:
 			if err != nil {
@@ -71,8 +67,8 @@ func (c *wsConn) interactive(stdin io.Reader, stdout, stderr io.Writer, interrup
 			return c.closeAndWait(readDone, stderr)
 		case <-interrupt:
 			return c.closeAndWait(readDone, stderr)
-		case code := <-readDone:
-			return code
+		case err := <-readDone:
+			return c.ended(err, false, stderr)
 		}
 	}
 }
@@ -86,20 +82,24 @@ var closeWait = 5 * time.Second
 // the reader still prints the messages the server sent before it saw the
 // close (the echoes of the last lines, say). Past the bound it closes the
 // transport, which ends the reader.
-func (c *wsConn) closeAndWait(readDone <-chan int, stderr io.Writer) int {
+func (c *wsConn) closeAndWait(readDone <-chan error, stderr io.Writer) int {
 	c.nc.SetWriteDeadline(time.Now().Add(closeWait))
-	if err := c.ep.SendClose(frame.CloseNormal, ""); err != nil && err != endpoint.ErrClosed {
+	// ErrClosed: the endpoint has already answered the server's close,
+	// so the server closed first.
+	err := c.ep.SendClose(frame.CloseNormal, "")
+	if err != nil && err != endpoint.ErrClosed {
 		// The close could not be sent: end the connection.
 		fmt.Fprintln(stderr, "client: close:", err)
 		c.nc.Close()
 		<-readDone
 		return 1
 	}
+	byClient := err == nil
 	t := time.NewTimer(closeWait)
 	defer t.Stop()
 	select {
-	case code := <-readDone:
-		return code
+	case err := <-readDone:
+		return c.ended(err, byClient, stderr)
 	case <-t.C:
 		fmt.Fprintf(stderr, "client: close: no close from the server within %v\n", closeWait)
 		c.nc.Close()

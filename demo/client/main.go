@@ -3,15 +3,20 @@
 //
 //	go run ./demo/client ws://127.0.0.1:8080/echo
 //
-// It sends each line read from standard input as a text message (-binary:
-// binary), prints every message it receives, answers pings, and closes with
-// 1000 at the end of input or on Ctrl-C. It exits 0 after a clean close and
-// non-zero, with a message, when the handshake or the connection fails.
+// It prints the agreed subprotocol and extensions ("connected: protocol=-
+// extensions=permessage-deflate; server_no_context_takeover"), sends each
+// line read from standard input as a text message (-binary: binary), prints
+// every message it receives, answers pings, and closes with 1000 at the end
+// of input (Ctrl-D) or on Ctrl-C. It says who closed the connection ("closed
+// by the client: ..." or "closed by the server: ...") and exits 0 after a
+// clean close, non-zero, with a message, when the handshake or the
+// connection fails.
 //
 // Flags: -protocol and -origin for the handshake, -header 'K: V' (repeated)
 // for extra header fields, -insecure to accept a self-signed certificate on
-// wss://, -unix PATH to dial a UNIX socket, -record FILE to write every frame
-// received, as raw wire bytes, to FILE (read it with demo/dump), -deflate to
+// wss://, -unix PATH to dial a UNIX socket, -record FILE to write what the
+// server sends, as raw bytes above TLS, to FILE: its handshake response and
+// every frame (read it with demo/dump, -inflate for compressed messages), -deflate to
 // offer permessage-deflate, and -echo to send every message received back
 // instead of reading standard input.
 package main
@@ -42,6 +47,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, interrupt <-c
 		return 1
 	}
 	defer c.close()
+	fmt.Fprintln(stderr, "connected:", c.agreed())
 	if o.echo {
 		return c.echo(stderr)
 	}
