@@ -46,7 +46,8 @@ type config struct {
 	clock        Clock
 	keys         func() [4]byte
 	frameSize    int
-	hooks        *hooks // nil without hooks, so an Endpoint stays small
+	writeTimeout time.Duration // 0: none
+	hooks        *hooks        // nil without hooks, so an Endpoint stays small
 }
 
 // builder is the options as given; the limits and extensions go to the
@@ -176,6 +177,16 @@ func CloseTimeout(d time.Duration) Option {
 		}
 		c.closeTimeout = d
 	}
+}
+
+// WriteTimeout bounds every write of a frame: each sets the transport's
+// write deadline d from now (if the transport has SetWriteDeadline), so a
+// peer that stops reading makes a send fail with the transport's timeout
+// error within d, rather than block it for good. The failed write is final
+// for sending, as every failed write is. d == 0 means no timeout, the
+// default; d < 0 too.
+func WriteTimeout(d time.Duration) Option {
+	return func(c *builder) { c.writeTimeout = max(d, 0) }
 }
 
 // WithClock makes the Endpoint time its close timeout with c, so tests can

@@ -3,6 +3,7 @@ package endpoint
 import (
 	"io"
 	"net"
+	"time"
 
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/internal/hdr"
@@ -50,6 +51,7 @@ func (e *Endpoint) usable() error {
 
 // write writes one encoded frame; frameMu is held. A failed write is final.
 func (e *Endpoint) write(b []byte) error {
+	e.armWrite()
 	n, err := e.tr.w.Write(b)
 	if err == nil && n < len(b) {
 		err = io.ErrShortWrite
@@ -58,6 +60,16 @@ func (e *Endpoint) write(b []byte) error {
 		e.out.err = err
 	}
 	return err
+}
+
+// armWrite sets the transport's write deadline WriteTimeout from now, if
+// the option and the transport have one; frameMu is held.
+func (e *Endpoint) armWrite() {
+	if e.cfg.writeTimeout > 0 {
+		if wd := e.tr.writeDeadline(); wd != nil {
+			_ = wd.SetWriteDeadline(time.Now().Add(e.cfg.writeTimeout))
+		}
+	}
 }
 
 // writeControl sends a control frame.
@@ -163,6 +175,7 @@ func (e *Endpoint) writeVector(op frame.Opcode, rsv byte, payload []byte) error 
 		}
 		return e.write(payload)
 	}
+	e.armWrite()
 	v.vec[0], v.vec[1] = h, payload
 	v.bufs = v.vec[:]
 	_, err := v.bufs.WriteTo(e.tr.w)

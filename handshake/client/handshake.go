@@ -5,7 +5,7 @@ import (
 	"context"
 	"io"
 
-	"github.com/wskit/wskit/handshake/internal/ctxconn"
+	"github.com/wskit/wskit/internal/ctxconn"
 )
 
 // Handshake performs the opening handshake over rw, a connection the caller

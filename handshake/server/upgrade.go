@@ -8,7 +8,7 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/wskit/wskit/handshake/internal/ctxconn"
+	"github.com/wskit/wskit/internal/ctxconn"
 )
 
 // Upgraded is a WebSocket connection taken over from net/http by

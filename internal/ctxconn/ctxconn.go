@@ -1,5 +1,6 @@
 // Package ctxconn maps a context.Context onto a connection's deadline for
-// the length of a handshake, for the handshake packages.
+// the length of one call: a handshake (handshake/client, handshake/server),
+// or an Endpoint's read or write (NextMessageContext, WriteMessageContext).
 package ctxconn
 
 import (
@@ -31,30 +32,37 @@ var past = time.Unix(1, 0)
 // ctx's error and err, so that callers can test for [context.Canceled]
 // and [context.DeadlineExceeded].
 func Watch(ctx context.Context, c any) (done func(err error) error) {
-	d, _ := c.(Deadliner)
+	var set func(time.Time) error
+	if d, ok := c.(Deadliner); ok {
+		set = d.SetDeadline
+	}
+	return WatchDeadline(ctx, set)
+}
+
+// WatchDeadline is Watch for one direction: set is the connection's
+// SetReadDeadline or SetWriteDeadline, nil if it has none.
+func WatchDeadline(ctx context.Context, set func(time.Time) error) (done func(err error) error) {
 	deadline, hasDeadline := ctx.Deadline()
-	if d == nil || ctx.Done() == nil && !hasDeadline {
+	if set == nil || ctx.Done() == nil && !hasDeadline {
 		return func(err error) error { return ctxErr(ctx, deadline, hasDeadline, err) }
 	}
 	if hasDeadline {
-		d.SetDeadline(deadline)
+		set(deadline)
 	}
 	interrupted := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
-		d.SetDeadline(past)
+		set(past)
 		close(interrupted)
 	})
 	return func(err error) error {
 		if !stop() {
 			<-interrupted // or it could move the deadline after it is cleared
 		}
-		d.SetDeadline(time.Time{})
+		set(time.Time{})
 		return ctxErr(ctx, deadline, hasDeadline, err)
 	}
 }
 
-// ctxErr returns err, or ctx's error in its place if err is not nil and
-// ctx has ended or its deadline has passed.
 func ctxErr(ctx context.Context, deadline time.Time, hasDeadline bool, err error) error {
 	if err == nil {
 		return nil

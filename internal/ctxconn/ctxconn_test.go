@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wskit/wskit/handshake/internal/ctxconn"
+	"github.com/wskit/wskit/internal/ctxconn"
 )
 
 // TestWatch blocks a read on a pipe under contexts that end it or not, and
