@@ -7,7 +7,8 @@
 //	node browser.mjs interop http://127.0.0.1:PORT
 //	node browser.mjs goaway  http://127.0.0.1:PORT
 //
-// page:    clicks through the demo page (issue 5) and saves a screenshot.
+// page:    clicks through the demo page (issue 5), sends with Enter and
+//          measures the page at 420 px wide (issue 12), and saves screenshots.
 // interop: runs WebSocket checks in page JS, from a page of the server's own
 //          origin (no local-network-access prompt): echo of text, binary,
 //          non-ASCII, 16 MiB messages, subprotocols, close codes (issue 6).
@@ -109,6 +110,13 @@ async function pageTest() {
   await page.click("#sendBinary");
   await waitLog(/← binary \d+ B/);
 
+  // Enter in the message field sends it as text.
+  out.enterMsg = "sent with Enter";
+  await page.fill("#msg", out.enterMsg);
+  await page.press("#msg", "Enter");
+  await waitLog(/← text \d+ B: sent with Enter/);
+  await page.fill("#msg", msg);
+
   await page.click("#ping");
   await waitLog(/ping answered by the browser's pong in [0-9.]+ ms/);
 
@@ -127,6 +135,20 @@ async function pageTest() {
   if (artifacts) {
     out.screenshot = path.join(artifacts, "echo-page.png");
     await page.screenshot({ path: out.screenshot, fullPage: true });
+  }
+
+  // On a narrow screen, with the log full, nothing sticks out sideways.
+  await page.setViewportSize({ width: 420, height: 900 });
+  out.narrow = await page.evaluate(() => {
+    const root = document.documentElement;
+    const wide = [...document.body.querySelectorAll("*")]
+      .filter((el) => el.getBoundingClientRect().right > root.clientWidth + 0.5)
+      .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + " right=" + Math.round(el.getBoundingClientRect().right));
+    return { scrollWidth: root.scrollWidth, clientWidth: root.clientWidth, wide };
+  });
+  if (artifacts) {
+    out.narrowScreenshot = path.join(artifacts, "echo-page-420.png");
+    await page.screenshot({ path: out.narrowScreenshot, fullPage: true });
   }
   out.problems = problems;
   return out;
