@@ -30,15 +30,25 @@ func benchText(n, size int) [][]byte {
 }
 
 type benchMode struct {
-	name string
-	p    Params
+	name  string
+	p     Params
+	class Class // the Send class, if not Dedicated
+}
+
+// codec returns a codec of the mode.
+func (m benchMode) codec(server bool, level int) *Codec {
+	c := newCodec(server, m.p, level, 0)
+	c.enc.setClass(m.class)
+	return c
 }
 
 var benchModes = []benchMode{
-	{"takeover", fullWindow},
-	{"nocontext", Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}},
-	{"window10", Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}},
-	{"window10takeover", Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}},
+	{"takeover", fullWindow, 0},
+	{"nocontext", Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, 0},
+	{"window10", Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}, 0},
+	{"window10takeover", Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}, 0},
+	{"sliding15", fullWindow, SlidingWindow(15)},
+	{"sliding12", Params{ServerMaxWindowBits: 12, ClientMaxWindowBits: 12}, SlidingWindow(12)},
 }
 
 func BenchmarkCompress(b *testing.B) {
@@ -47,7 +57,7 @@ func BenchmarkCompress(b *testing.B) {
 		for _, m := range benchModes {
 			for _, level := range []int{flate.BestSpeed, flate.DefaultCompression} {
 				b.Run(fmt.Sprintf("%dKiB/%s/level%d", size>>10, m.name, level), func(b *testing.B) {
-					c := newCodec(false, m.p, level, 0)
+					c := m.codec(false, level)
 					dst := make([]byte, 0, 2*size)
 					var out int
 					b.SetBytes(int64(size))
@@ -162,8 +172,8 @@ func TestSteadyStateAllocs(t *testing.T) {
 		msgs := benchText(8, size)
 		for _, m := range benchModes {
 			t.Run(fmt.Sprintf("%dKiB/%s", size>>10, m.name), func(t *testing.T) {
-				enc := newCodec(false, m.p, flate.BestSpeed, 0)
-				dec := newCodec(true, m.p, flate.BestSpeed, 0)
+				enc := m.codec(false, flate.BestSpeed)
+				dec := m.codec(true, flate.BestSpeed)
 				wire := make([]byte, 0, 2*size)
 				back := make([]byte, 0, size+1)
 				var sink bytes.Buffer
@@ -214,5 +224,28 @@ func TestSteadyStateAllocs(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkSmallMessages compresses JSON-like messages of a few sizes
+// without context takeover, the default class, at the default level: the
+// "ratio" (compressed/original, over 64 messages) and the time are what
+// DefaultThreshold weighs.
+func BenchmarkSmallMessages(b *testing.B) {
+	for _, size := range []int{40, 64, 128, 256, 512, 1024} {
+		msgs := benchText(64, size)
+		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
+			c := newCodec(false, benchModes[1].p, DefaultLevel, 0)
+			dst := make([]byte, 0, 2*size+16)
+			var out, n int
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst, _ = c.Compress(dst[:0], msgs[n%len(msgs)])
+				out += len(dst)
+				n++
+			}
+			b.ReportMetric(float64(out)/float64(n*size), "ratio")
+		})
 	}
 }

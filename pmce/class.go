@@ -29,6 +29,19 @@ const Shared Class = 1
 // context takeover where it cannot be asked for a window).
 func Dedicated(bits int) Class { return Class(bits) }
 
+// slidingBase is added to the bits of a SlidingWindow class.
+const slidingBase = 16
+
+// SlidingWindow returns the class with context takeover that keeps, per
+// connection, only the last 2^bits bytes sent (bits from MinWindowBits to
+// MaxWindowBits): each message is compressed by a compressor from the pool,
+// primed with them, so an idle connection holds 2^bits bytes instead of a
+// compressor, and each message costs the time of priming the compressor
+// with the window as well as of compressing it (docs/pmce.md has both,
+// measured). It is a Send class only: a kept window is all that Receive
+// Dedicated keeps anyway.
+func SlidingWindow(bits int) Class { return Class(bits + slidingBase) }
+
 // The defaults: a compressor shared through a pool (no memory held by an
 // idle connection, and no context takeover, which small messages do not
 // miss once Threshold leaves them uncompressed), and a peer allowed the
@@ -40,12 +53,20 @@ const (
 	DefaultReceive = Class(MaxWindowBits)
 )
 
-// Bits returns the window of a Dedicated class in bits, or 0 for Shared.
+// Bits returns the window of a Dedicated or SlidingWindow class in bits,
+// or 0 for Shared.
 func (c Class) Bits() int {
-	if c >= MinWindowBits && c <= MaxWindowBits {
+	switch {
+	case c >= MinWindowBits && c <= MaxWindowBits:
 		return int(c)
+	case c.sliding():
+		return int(c) - slidingBase
 	}
 	return 0
+}
+
+func (c Class) sliding() bool {
+	return c >= MinWindowBits+slidingBase && c <= MaxWindowBits+slidingBase
 }
 
 // String returns "shared", "dedicated(15)" and so on.
@@ -55,6 +76,8 @@ func (c Class) String() string {
 		return "default"
 	case c == Shared:
 		return "shared"
+	case c.sliding():
+		return "window(" + strconv.Itoa(c.Bits()) + ")"
 	case c.Bits() != 0:
 		return "dedicated(" + strconv.Itoa(int(c)) + ")"
 	}
@@ -62,10 +85,13 @@ func (c Class) String() string {
 }
 
 func (c Class) check(field string) error {
-	if c == 0 || c == Shared || c.Bits() != 0 {
+	switch {
+	case c.sliding() && field == "Receive":
+		return fmt.Errorf("permessage-deflate: Receive: %v is a Send class (use Dedicated)", c)
+	case c == 0 || c == Shared || c.Bits() != 0:
 		return nil
 	}
-	return fmt.Errorf("permessage-deflate: %s: %v is neither Shared nor Dedicated(8..15)", field, c)
+	return fmt.Errorf("permessage-deflate: %s: %v is neither Shared, Dedicated(8..15) nor SlidingWindow(8..15)", field, c)
 }
 
 // or returns c, or def for the zero Class.

@@ -70,6 +70,7 @@ func newCodec(server bool, p Params, level, threshold int) *Codec {
 		ownNCT, peerNCT = peerNCT, ownNCT
 	}
 	c.enc.kind = writerKindOf(level, ownBits)
+	c.enc.bits = ownBits
 	c.enc.takeover = !ownNCT
 	if !peerNCT {
 		c.dec.window.size = 1 << peerBits
@@ -160,6 +161,7 @@ func (c *Codec) Compress(dst, src []byte) ([]byte, error) {
 		e.fail(err)
 		return dst, err
 	}
+	e.slide.write(src)
 	return out[:len(out)-len(syncMarker)], nil
 }
 
@@ -250,6 +252,7 @@ func (c *Codec) Release() {
 		c.enc.held = nil
 	}
 	c.enc.err = errReleased
+	c.enc.slide.buf = nil
 	c.dec.err = errReleased
 	c.dec.window.buf = nil
 }
@@ -259,13 +262,31 @@ var errReleased = errors.New("permessage-deflate: codec released")
 // encoder is the sending side.
 type encoder struct {
 	kind     writerKind // the compressor: its level and window
+	bits     int        // the window
 	takeover bool
 	held     *pooledWriter // the compressor kept for context takeover
-	err      error
-	sw       Writer // the streaming writer NewWriter hands out
+	// slide, under context takeover with a SlidingWindow class, keeps the
+	// last 2^bits bytes sent instead of a compressor: each message is
+	// compressed by a pooled compressor primed with them.
+	slide window
+	err   error
+	sw    Writer // the streaming writer NewWriter hands out
+}
+
+// setClass applies the Send class: SlidingWindow keeps the window
+// instead of a compressor.
+func (e *encoder) setClass(c Class) {
+	if e.takeover && c.sliding() {
+		e.slide.size = 1 << e.bits
+	}
 }
 
 func (e *encoder) acquire() *pooledWriter {
+	if e.slide.size > 0 {
+		w := getWriter(e.kind)
+		w.fw.ResetDict(&w.out, e.slide.buf)
+		return w
+	}
 	if !e.takeover {
 		return getWriter(e.kind)
 	}
@@ -276,6 +297,13 @@ func (e *encoder) acquire() *pooledWriter {
 }
 
 func (e *encoder) release(w *pooledWriter) {
+	if e.slide.size > 0 {
+		// Forget the window, which is this connection's data, before
+		// the writer goes back to the pool.
+		w.fw.ResetDict(nil, nil)
+		putWriter(w)
+		return
+	}
 	if !e.takeover {
 		putWriter(w)
 	}
@@ -283,9 +311,8 @@ func (e *encoder) release(w *pooledWriter) {
 
 func (e *encoder) fail(err error) {
 	e.err = err
-	if e.held != nil {
-		e.held = nil // its state is unknown: let it go
-	}
+	e.held = nil // its state is unknown: let it go
+	e.slide.buf = nil
 }
 
 // decoder is the receiving side.

@@ -57,8 +57,8 @@ const DefaultMaxMessage = 32 << 20
 // that parameter, client_no_context_takeover instead), so that the window
 // kept for the peer's data is never more than 2^b bytes.
 type Config struct {
-	// Send is the memory class of this side's compressor; 0 means
-	// DefaultSend (Shared).
+	// Send is the memory class of this side's compressor (Shared,
+	// Dedicated or SlidingWindow); 0 means DefaultSend (Shared).
 	Send Class
 	// Receive is the memory class of the window kept for the peer's
 	// messages; 0 means DefaultReceive (Dedicated(15)).
@@ -225,7 +225,9 @@ func (e *Extension) Accept(params []handshake.Param) (handshake.Negotiated, erro
 		// Our own offer promised this bound.
 		p.ClientMaxWindowBits = c.ClientMaxWindowBits
 	}
-	return newCodec(false, p, c.Level, c.Threshold), nil
+	codec := newCodec(false, p, c.Level, c.Threshold)
+	codec.enc.setClass(c.Send)
+	return codec, nil
 }
 
 // Negotiate answers the client's offers: it accepts the first offer whose
@@ -280,7 +282,9 @@ func (e *Extension) Negotiate(offers [][]handshake.Param) ([]handshake.Param, ha
 		if o.clientHas && (o.clientBits != 0 || p.ClientMaxWindowBits < MaxWindowBits) {
 			resp = append(resp, bitsParam(ParamClientMaxWindowBits, p.ClientMaxWindowBits))
 		}
-		return resp, newCodec(true, p, c.Level, c.Threshold), true, nil
+		codec := newCodec(true, p, c.Level, c.Threshold)
+		codec.enc.setClass(c.Send)
+		return resp, codec, true, nil
 	}
 	return nil, nil, false, nil
 }

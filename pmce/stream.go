@@ -56,6 +56,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 	if err := w.run(func() error { _, err := w.pw.fw.Write(p); return err }); err != nil {
 		return 0, err
 	}
+	w.c.enc.slide.write(p)
 	return len(p), nil
 }
 
@@ -81,6 +82,10 @@ func (w *Writer) run(f func() error) error {
 
 func (w *Writer) fail(err error) {
 	w.err = err
+	if w.c.enc.slide.size > 0 {
+		w.pw.fw.ResetDict(nil, nil) // it saw this connection's data
+		putWriter(w.pw)
+	}
 	w.c.enc.fail(err)
 	w.pw = nil
 }

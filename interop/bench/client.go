@@ -16,15 +16,22 @@ import (
 // Dial opens a WebSocket connection to a server at addr with a hand-rolled
 // client: the same bytes for every server, so that only the server differs.
 func Dial(addr string) (*net.TCPConn, error) {
+	c, _, err := dialWith(addr, RequestText)
+	return c, err
+}
+
+// dialWith sends the opening handshake req and returns the connection and
+// the server's 101 response.
+func dialWith(addr, req string) (*net.TCPConn, []byte, error) {
 	c, err := net.DialTimeout("tcp", addr, 10*time.Second)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	conn := c.(*net.TCPConn)
 	conn.SetDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.WriteString(conn, RequestText); err != nil {
+	if _, err := io.WriteString(conn, req); err != nil {
 		conn.Close()
-		return nil, err
+		return nil, nil, err
 	}
 	// Read the response byte by byte up to its end, so that nothing after
 	// it is consumed (the servers send nothing after it anyway).
@@ -33,20 +40,20 @@ func Dial(addr string) (*net.TCPConn, error) {
 	for !bytes.HasSuffix(resp, []byte("\r\n\r\n")) {
 		if _, err := conn.Read(b[:]); err != nil {
 			conn.Close()
-			return nil, err
+			return nil, nil, err
 		}
 		resp = append(resp, b[0])
 		if len(resp) > 4096 {
 			conn.Close()
-			return nil, errors.New("response too long")
+			return nil, nil, errors.New("response too long")
 		}
 	}
 	if !bytes.HasPrefix(resp, []byte("HTTP/1.1 101 ")) {
 		conn.Close()
-		return nil, fmt.Errorf("no upgrade: %q", resp)
+		return nil, nil, fmt.Errorf("no upgrade: %q", resp)
 	}
 	conn.SetDeadline(time.Time{})
-	return conn, nil
+	return conn, resp, nil
 }
 
 // EchoResult is what an echo run measured.
@@ -114,6 +121,21 @@ func Echo(addr string, conns, size int, d time.Duration, during func()) (EchoRes
 // DialMany opens n connections to addr, a few at a time.
 func DialMany(addr string, n int) ([]*net.TCPConn, error) {
 	cs := make([]*net.TCPConn, n)
+	err := dialMany(n, func(i int) error {
+		c, err := Dial(addr)
+		cs[i] = c
+		return err
+	})
+	if err != nil {
+		CloseAll(cs)
+		return nil, err
+	}
+	return cs, nil
+}
+
+// dialMany calls dial for 0 to n-1, 16 at a time, and returns the first
+// error.
+func dialMany(n int, dial func(i int) error) error {
 	var (
 		wg   sync.WaitGroup
 		next atomic.Int64
@@ -129,8 +151,7 @@ func DialMany(addr string, n int) ([]*net.TCPConn, error) {
 				if i >= n {
 					return
 				}
-				c, err := Dial(addr)
-				if err != nil {
+				if err := dial(i); err != nil {
 					mu.Lock()
 					if ferr == nil {
 						ferr = fmt.Errorf("connection %d: %w", i, err)
@@ -138,16 +159,11 @@ func DialMany(addr string, n int) ([]*net.TCPConn, error) {
 					mu.Unlock()
 					return
 				}
-				cs[i] = c
 			}
 		}()
 	}
 	wg.Wait()
-	if ferr != nil {
-		CloseAll(cs)
-		return nil, ferr
-	}
-	return cs, nil
+	return ferr
 }
 
 // CloseAll closes connections with a reset (SO_LINGER 0), so that no port

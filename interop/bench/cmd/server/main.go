@@ -18,13 +18,28 @@ import (
 func main() {
 	lib := flag.String("lib", "wskit", "library: wskit, gorilla, gobwas, coder or gws")
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
+	deflate := flag.Bool("deflate", false, "accept permessage-deflate (each library's documented way)")
+	send := flag.String("send", "default", "wskit with -deflate: the compressor's memory class (default, shared, dedicated(8) to dedicated(15))")
+	receive := flag.String("receive", "default", "wskit with -deflate: the memory class of the window kept for the client's data")
 	flag.Parse()
 	raiseNoFile()
+	sendClass, err := bench.ParseClass(*send)
+	if err != nil {
+		log.Fatal(err)
+	}
+	receiveClass, err := bench.ParseClass(*receive)
+	if err != nil {
+		log.Fatal(err)
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
 	}
-	go func() { log.Fatal(bench.Serve(*lib, ln)) }()
+	if *deflate {
+		go func() { log.Fatal(bench.ServeDeflate(*lib, ln, sendClass, receiveClass)) }()
+	} else {
+		go func() { log.Fatal(bench.Serve(*lib, ln)) }()
+	}
 	fmt.Printf("listening on %s\n", ln.Addr())
 	bench.AnswerStats(os.Stdin, os.Stdout)
 }

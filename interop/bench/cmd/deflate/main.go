@@ -1,0 +1,218 @@
+// Command deflate runs the permessage-deflate workloads of interop/bench,
+// each server in a process of its own (cmd/server -deflate), and prints
+// Markdown tables for docs/pmce.md:
+//
+//   - echo: 16 KiB JSON messages over 8 loopback connections, compressed
+//     both ways; round trips per second and bytes on the wire per round
+//     trip, best of a few rounds;
+//
+//   - idle: connections that agreed permessage-deflate (Chromium's offer)
+//     and exchanged one compressed message, then wait; the server's heap
+//     and stacks per connection.
+//
+//     cd interop/bench && go run ./cmd/deflate               # about 4 minutes
+//     cd interop/bench && go run ./cmd/deflate -short        # smoke run
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/wskit/wskit/interop/bench"
+)
+
+var (
+	short     = flag.Bool("short", false, "smoke mode: one short round, 200 idle connections")
+	echoDur   = flag.Duration("echo", 3*time.Second, "duration of each echo run")
+	rounds    = flag.Int("rounds", 3, "rounds of the echo workload; each row keeps its best")
+	conns     = flag.Int("conns", 8, "connections of the echo workload")
+	size      = flag.Int("size", 16<<10, "message size of the echo workload")
+	idleConns = flag.Int("idle", 10000, "connections of the idle workload")
+	dedicated = flag.Int("idle-dedicated", 1000, "connections of the idle workload for the rows that keep a compressor per connection")
+	which     = flag.String("run", "echo,idle", "workloads to run")
+)
+
+// server is one row: a library and, for wskit, its memory classes.
+type server struct {
+	lib, send, receive string
+	keeps              bool // keeps a compressor per connection
+}
+
+func (s server) name() string {
+	if s.lib != "wskit" {
+		return s.lib
+	}
+	return fmt.Sprintf("wskit send=%s receive=%s", s.send, s.receive)
+}
+
+var echoServers = []server{
+	{lib: "wskit", send: "default", receive: "default"},
+	{lib: "wskit", send: "dedicated(15)", receive: "default", keeps: true},
+	{lib: "wskit", send: "window(12)", receive: "default"},
+	{lib: "gorilla"}, {lib: "gobwas"}, {lib: "coder", keeps: true}, {lib: "gws", keeps: true},
+}
+
+var idleServers = []server{
+	{lib: "wskit", send: "shared", receive: "shared"},
+	{lib: "wskit", send: "default", receive: "default"},
+	{lib: "wskit", send: "shared", receive: "dedicated(12)"},
+	{lib: "wskit", send: "dedicated(15)", receive: "dedicated(15)", keeps: true},
+	{lib: "wskit", send: "dedicated(10)", receive: "dedicated(15)", keeps: true},
+	{lib: "wskit", send: "window(15)", receive: "dedicated(15)"},
+	{lib: "wskit", send: "window(12)", receive: "dedicated(12)"},
+	{lib: "gorilla"}, {lib: "gws", keeps: true},
+}
+
+func main() {
+	flag.Parse()
+	log.SetFlags(log.Ltime)
+	if *short {
+		*echoDur, *rounds, *idleConns, *dedicated = 500*time.Millisecond, 1, 200, 100
+	}
+	if _, err := os.Stat("cmd/deflate"); err != nil {
+		log.Fatal("run from interop/bench: cd interop/bench && go run ./cmd/deflate")
+	}
+	raiseNoFile()
+	bin, err := os.MkdirTemp("", "wskit-deflate")
+	must(err)
+	defer os.RemoveAll(bin)
+	out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "server"), "./cmd/server").CombinedOutput()
+	if err != nil {
+		log.Fatalf("build: %v\n%s", err, out)
+	}
+	srv := filepath.Join(bin, "server")
+	if strings.Contains(*which, "echo") {
+		echo(srv)
+	}
+	if strings.Contains(*which, "idle") {
+		idle(srv)
+	}
+}
+
+func echo(srv string) {
+	best := map[string]bench.DeflateResult{}
+	for round := range *rounds {
+		for _, s := range echoServers {
+			log.Printf("echo: round %d, %s", round+1, s.name())
+			p := start(srv, s)
+			res, err := bench.DeflateEcho(p.addr, *conns, *size, *echoDur, nil)
+			p.stop()
+			if err != nil || res.Errors > 0 {
+				log.Printf("echo %s: %v, %d errors", s.name(), err, res.Errors)
+			}
+			if b, ok := best[s.name()]; !ok || res.PerSecond() > b.PerSecond() {
+				best[s.name()] = res
+			}
+		}
+	}
+	peer := 0.0
+	for _, s := range echoServers {
+		if s.lib != "wskit" {
+			peer = max(peer, best[s.name()].PerSecond())
+		}
+	}
+	fmt.Printf("\n| server | round trips/s | × best peer | bytes on the wire per round trip (of %d × 2) |\n|---|---|---|---|\n", best[echoServers[0].name()].MsgBytes)
+	for _, s := range echoServers {
+		r := best[s.name()]
+		fmt.Printf("| %s | %.0f | %.2f | %.0f |\n", s.name(), r.PerSecond(), r.PerSecond()/peer, r.WirePerTrip())
+	}
+}
+
+func idle(srv string) {
+	fmt.Printf("\n| server | connections | heap+stacks per connection | RSS per connection |\n|---|---|---|---|\n")
+	for _, s := range idleServers {
+		n := *idleConns
+		if s.keeps {
+			n = *dedicated
+		}
+		log.Printf("idle: %s, %d connections", s.name(), n)
+		p := start(srv, s)
+		base := p.sample()
+		cs, err := bench.DeflateIdle(p.addr, n)
+		if err != nil {
+			log.Printf("idle %s: %v", s.name(), err)
+			p.stop()
+			continue
+		}
+		time.Sleep(time.Second)
+		after := p.sample()
+		bench.CloseAllDeflate(cs)
+		p.stop()
+		hs := float64(int64(after.HeapAlloc+after.StackInuse)-int64(base.HeapAlloc+base.StackInuse)) / float64(n)
+		rss := float64(int64(after.RSS)-int64(base.RSS)) / float64(n)
+		fmt.Printf("| %s | %d | %.1f KiB | %.1f KiB |\n", s.name(), n, hs/1024, rss/1024)
+	}
+}
+
+type proc struct {
+	cmd  *exec.Cmd
+	in   io.WriteCloser
+	out  *bufio.Reader
+	addr string
+}
+
+func start(srv string, s server) *proc {
+	args := []string{"-lib", s.lib, "-addr", "127.0.0.1:0", "-deflate"}
+	if s.lib == "wskit" {
+		args = append(args, "-send", s.send, "-receive", s.receive)
+	}
+	cmd := exec.Command(srv, args...)
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	must(err)
+	outp, err := cmd.StdoutPipe()
+	must(err)
+	must(cmd.Start())
+	p := &proc{cmd: cmd, in: in, out: bufio.NewReader(outp)}
+	line, err := p.out.ReadString('\n')
+	if err != nil {
+		log.Fatalf("%s: %v", s.name(), err)
+	}
+	p.addr = strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
+	return p
+}
+
+func (p *proc) sample() bench.Stats {
+	fmt.Fprintln(p.in, "stats")
+	line, err := p.out.ReadString('\n')
+	must(err)
+	var s bench.Stats
+	must(json.Unmarshal([]byte(line), &s))
+	return s
+}
+
+func (p *proc) stop() {
+	p.in.Close()
+	done := make(chan struct{})
+	go func() { p.cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-done
+	}
+}
+
+func must(err error) {
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+func raiseNoFile() {
+	var l syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
+		l.Cur = l.Max
+		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
+	}
+}

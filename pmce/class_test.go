@@ -1,0 +1,194 @@
+package pmce
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/wskit/wskit/handshake"
+)
+
+// negotiatePair runs the handshake between a client and a server
+// configured by cc and sc, through header values, and returns the offer,
+// the response and both codecs (nil if the server declined).
+func negotiatePair(t testing.TB, cc, sc Config) (offer, resp string, client, server *Codec) {
+	t.Helper()
+	ce, err := New(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	se, err := New(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer = handshake.FormatExtensions(handshake.OfferExtensions([]handshake.Extension{ce}))
+	offers, err := handshake.ParseExtensions([]string{offer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, sAgreed, err := handshake.NegotiateExtensions([]handshake.Extension{se}, offers)
+	if err != nil || len(sAgreed) != 1 {
+		t.Fatalf("server: %v, %d agreed", err, len(sAgreed))
+	}
+	resp = handshake.FormatExtensions(rp)
+	list, err := handshake.ParseExtensions([]string{resp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cAgreed, err := handshake.AcceptExtensions([]handshake.Extension{ce}, list)
+	if err != nil || len(cAgreed) != 1 {
+		t.Fatalf("client: %v, %d agreed", err, len(cAgreed))
+	}
+	return offer, resp, cAgreed[0].(*Codec), sAgreed[0].(*Codec)
+}
+
+// side is what a codec keeps between messages: whether its compressor
+// keeps context and its window in bits, and the bytes of window it keeps
+// for the peer's data (0: none).
+type side struct {
+	SendTakeover bool
+	SendBits     int
+	RecvWindow   int
+}
+
+func sideOf(c *Codec) side {
+	s, _ := c.ContextTakeover()
+	bits := c.params.ClientMaxWindowBits
+	if c.server {
+		bits = c.params.ServerMaxWindowBits
+	}
+	return side{SendTakeover: s, SendBits: bits, RecvWindow: c.dec.window.size}
+}
+
+// TestClasses negotiates each memory class against the others and checks
+// the header values, what each side keeps, and that messages both ways
+// round-trip with no distance beyond the agreed window.
+func TestClasses(t *testing.T) {
+	full := func(b int) Class { return Dedicated(b) }
+	tests := []struct {
+		name           string
+		client, server Config
+		offer, resp    string
+		wantC, wantS   side
+	}{
+		{"defaults", Config{}, Config{},
+			"permessage-deflate; client_no_context_takeover",
+			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+			side{false, 15, 0}, side{false, 15, 0}},
+		{"client dedicated, server default", Config{Send: full(15)}, Config{},
+			"permessage-deflate",
+			"permessage-deflate; server_no_context_takeover",
+			side{true, 15, 0}, side{false, 15, 1 << 15}},
+		{"both dedicated", Config{Send: full(15)}, Config{Send: full(15)},
+			"permessage-deflate", "permessage-deflate",
+			side{true, 15, 1 << 15}, side{true, 15, 1 << 15}},
+		{"client dedicated small window, server keeps at most 4 KiB", Config{Send: full(10)}, Config{Receive: full(12)},
+			"permessage-deflate; client_max_window_bits=10",
+			"permessage-deflate; server_no_context_takeover; client_max_window_bits=10",
+			side{true, 10, 0}, side{false, 15, 1 << 10}},
+		{"server bounds a bare client_max_window_bits", Config{Send: full(15), ClientMaxWindowBits: 15}, Config{Receive: full(11)},
+			"permessage-deflate; client_max_window_bits",
+			"permessage-deflate; server_no_context_takeover; client_max_window_bits=11",
+			side{true, 11, 0}, side{false, 15, 1 << 11}},
+		{"server cannot bound the client's window: no context takeover instead", Config{Send: full(15)}, Config{Receive: full(11)},
+			"permessage-deflate",
+			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+			side{false, 15, 0}, side{false, 15, 0}},
+		{"server receives shared", Config{Send: full(15)}, Config{Receive: Shared, Send: full(15)},
+			"permessage-deflate",
+			"permessage-deflate; client_no_context_takeover",
+			side{false, 15, 1 << 15}, side{true, 15, 0}},
+		{"client receives shared", Config{Receive: Shared}, Config{Send: full(15)},
+			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+			side{false, 15, 0}, side{false, 15, 0}},
+		{"client keeps at most 512 bytes of the server's", Config{Receive: full(9)}, Config{Send: full(15)},
+			"permessage-deflate; client_no_context_takeover; server_max_window_bits=9",
+			"permessage-deflate; client_no_context_takeover; server_max_window_bits=9",
+			side{false, 15, 1 << 9}, side{true, 9, 0}},
+		{"client sliding window", Config{Send: SlidingWindow(15)}, Config{Send: SlidingWindow(12)},
+			"permessage-deflate",
+			"permessage-deflate; server_max_window_bits=12",
+			side{true, 15, 1 << 12}, side{true, 12, 1 << 15}},
+		{"sliding small windows", Config{Send: SlidingWindow(9), Receive: Dedicated(10)}, Config{Send: SlidingWindow(15), Receive: Dedicated(11)},
+			"permessage-deflate; server_max_window_bits=10; client_max_window_bits=9",
+			"permessage-deflate; server_max_window_bits=10; client_max_window_bits=9",
+			side{true, 9, 1 << 10}, side{true, 10, 1 << 9}},
+		{"server dedicated small window unprompted", Config{}, Config{Send: full(8)},
+			"permessage-deflate; client_no_context_takeover",
+			"permessage-deflate; client_no_context_takeover; server_max_window_bits=8",
+			side{false, 15, 1 << 8}, side{true, 8, 0}},
+	}
+	msgs := texts(40, 3000, 7)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			offer, resp, c, s := negotiatePair(t, tt.client, tt.server)
+			got := []any{offer, resp, sideOf(c), sideOf(s)}
+			want := []any{tt.offer, tt.resp, tt.wantC, tt.wantS}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("(-want +got)\n%s", diff)
+			}
+			for _, dir := range []struct {
+				from, to *Codec
+				bits     int
+			}{{c, s, tt.wantC.SendBits}, {s, c, tt.wantS.SendBits}} {
+				var wire, back []byte
+				for i, m := range msgs {
+					var err error
+					if wire, err = dir.from.Compress(wire[:0], m); err != nil {
+						t.Fatal(err)
+					}
+					if _, dist, err := inspectDeflate(wire); err != nil || dist >= 1<<dir.bits {
+						t.Fatalf("message %d: distance %d, window %d bits, %v", i, dist, dir.bits, err)
+					}
+					if back, err = dir.to.Decompress(back[:0], wire, 0); err != nil || !bytes.Equal(back, m) {
+						t.Fatalf("message %d: round trip: %v", i, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestClassValues checks Class's accessors and its validation.
+func TestClassValues(t *testing.T) {
+	var got []string
+	for _, c := range []Class{0, Shared, Dedicated(8), Dedicated(15), Dedicated(16), 2, SlidingWindow(8), SlidingWindow(15), SlidingWindow(16)} {
+		got = append(got, fmt.Sprintf("%v:%d:%v", c, c.Bits(), c.check("x") == nil))
+	}
+	want := []string{"default:0:true", "shared:0:true", "dedicated(8):8:true", "dedicated(15):15:true",
+		"Class(16):0:false", "Class(2):0:false", "window(8):8:true", "window(15):15:true", "Class(32):0:false"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+// TestSlidingPoolHygiene checks that a compressor primed with one
+// connection's window goes back to the pool without it: a Shared codec
+// that takes it next makes output that a decoder without any window reads.
+func TestSlidingPoolHygiene(t *testing.T) {
+	if _, err := New(Config{Receive: SlidingWindow(12)}); err == nil {
+		t.Error("SlidingWindow accepted as a Receive class")
+	}
+	msg := bytes.Repeat([]byte("a window that belongs to one connection only. "), 40)
+	for range 20 {
+		sl := newCodec(false, fullWindow, 1, 0)
+		sl.enc.setClass(SlidingWindow(15))
+		if _, err := sl.Compress(nil, msg); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := sl.Compress(nil, msg); err != nil {
+			t.Fatal(err)
+		}
+		shared := newCodec(false, Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, 1, 0)
+		wire, err := shared.Compress(nil, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh := newCodec(true, Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, 1, 0)
+		if back, err := fresh.Decompress(nil, wire, 0); err != nil || !bytes.Equal(back, msg) {
+			t.Fatalf("a shared compressor after a sliding one: %v", err)
+		}
+	}
+}
