@@ -142,7 +142,11 @@ func (d *dumper) messages() error {
 		if err != nil {
 			return err
 		}
-		shown := d.show(frame.Header{Opcode: h.Opcode, Length: size}, d.head.Bytes())
+		sh := frame.Header{Opcode: h.Opcode, Length: size}
+		if zr == nil {
+			sh.Rsv = h.Rsv // compressed data stays compressed: hex
+		}
+		shown := d.show(sh, d.head.Bytes())
 		if zr != nil {
 			fmt.Fprintf(d.out, "%8d %-12s frames=%-4d len=%-8d deflated=%-8d %s\n", start, h.Opcode, m.frames, size, m.wire, shown)
 		} else {
@@ -219,7 +223,7 @@ func (m *message) Read(b []byte) (int, error) {
 }
 
 // show renders a payload preview: text as a quoted string, close frames as
-// code and reason, anything else in hex.
+// code and reason, anything else, compressed text included, in hex.
 func (d *dumper) show(h frame.Header, p []byte) string {
 	if h.Opcode == frame.OpClose {
 		var c frame.Close
@@ -238,7 +242,7 @@ func (d *dumper) show(h frame.Header, p []byte) string {
 	if int64(len(cut)) < h.Length {
 		more = "…"
 	}
-	if h.Opcode == frame.OpText || (h.Opcode == frame.OpContinuation && utf8.Valid(cut)) || h.Opcode.IsControl() && utf8.Valid(cut) {
+	if h.Rsv&frame.Rsv1 == 0 && (h.Opcode == frame.OpText || (h.Opcode == frame.OpContinuation && utf8.Valid(cut)) || h.Opcode.IsControl() && utf8.Valid(cut)) {
 		return strconv.Quote(string(cut)) + more
 	}
 	return fmt.Sprintf("% x", cut) + more

@@ -9,7 +9,8 @@
 // response, which dump shows as one line (status, subprotocol, extensions),
 // and the frames behind it. Each line shows the frame's offset, opcode, FIN
 // and RSV bits, whether it is masked, its length and a printable preview of
-// its payload. -messages prints reassembled messages instead.
+// its payload (compressed data in hex). -messages prints reassembled
+// messages instead.
 //
 // -inflate prints messages (it implies -messages) and shows those
 // compressed with permessage-deflate (RFC 7692: RSV1 set on the first
