@@ -205,10 +205,12 @@ func (c *Codec) Decompress(dst, src []byte, limit int) ([]byte, error) {
 		room = room[:min(len(room), limit+1-n)]
 		m, rerr := r.fr.Read(room)
 		dst = dst[:len(dst)+m]
+		if len(dst)-start > limit {
+			// Past the limit first, whatever follows (as Reader sees it).
+			err = ErrTooBig
+			break
+		}
 		if rerr == io.EOF {
-			if len(dst)-start > limit {
-				err = ErrTooBig
-			}
 			break
 		}
 		if rerr != nil {

@@ -3,7 +3,10 @@ package pmce
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
+
+	"github.com/wskit/wskit/frame"
 )
 
 // FuzzInflate decompresses arbitrary payloads, with and without context
@@ -70,4 +73,143 @@ func unhexLoose(s string) []byte {
 		}
 	}
 	return b
+}
+
+// pieces is a source that yields its data in pieces of the sizes cuts
+// gives in turn (1 to 256 bytes), as frames of a message arrive.
+type pieces struct {
+	b    []byte
+	cuts []byte
+	i    int
+}
+
+func (p *pieces) Read(q []byte) (int, error) {
+	if len(p.b) == 0 {
+		return 0, io.EOF
+	}
+	n := len(p.b)
+	if len(p.cuts) > 0 {
+		n = int(p.cuts[p.i%len(p.cuts)]) + 1
+		p.i++
+	}
+	n = min(n, len(p.b), len(q))
+	copy(q, p.b[:n])
+	p.b = p.b[n:]
+	return n, nil
+}
+
+// bytePieces is pieces that is also an io.ByteReader, which NewReader
+// reads without a bufio.Reader of its own.
+type bytePieces struct{ pieces }
+
+func (p *bytePieces) ReadByte() (byte, error) {
+	if len(p.b) == 0 {
+		return 0, io.EOF
+	}
+	c := p.b[0]
+	p.b = p.b[1:]
+	return c, nil
+}
+
+// FuzzStreamInflate feeds the streaming inflater (NewReader) a payload in
+// pieces and reads it into buffers of varying size, over two messages so
+// that the second uses the first's window: the bytes and the error must be
+// those of Decompress on the whole payload, the output never passes the
+// limit, and a payload that inflates past the limit yields exactly limit
+// bytes and then ErrTooBig, with close code 1009.
+func FuzzStreamInflate(f *testing.F) {
+	f.Add(unhexLoose("f248cdc9c90700"), []byte{0, 3}, []byte{7}, uint16(100), false)
+	f.Add(unhexLoose("f248cdc90200 0000ffff cac9070000"), []byte{1}, []byte{0, 1}, uint16(3), true)
+	f.Add(unhexLoose("00 05 00 fa ff 48 65 6c 6c 6f 00"), []byte{}, []byte{255}, uint16(5), false)
+	f.Add(bomb(f, 1)[:300], []byte{17, 200}, []byte{9, 90}, uint16(4000), true)
+	f.Fuzz(func(t *testing.T, payload, cuts, reads []byte, limit16 uint16, byteReader bool) {
+		limit := int(limit16) + 1
+		whole := newCodec(false, fullWindow, 1, 0)
+		streamed := newCodec(false, fullWindow, 1, 0)
+		for msg := range 2 {
+			want, werr := whole.Decompress(nil, payload, limit)
+			var src io.Reader = &pieces{b: payload, cuts: cuts}
+			if byteReader {
+				src = &bytePieces{pieces{b: payload, cuts: cuts}}
+			}
+			r := streamed.NewReader(src, int64(limit))
+			var got []byte
+			var serr error
+			for i := 0; ; i++ {
+				n := 64
+				if len(reads) > 0 {
+					n = int(reads[i%len(reads)]) + 1
+				}
+				buf := make([]byte, n)
+				k, err := r.Read(buf)
+				got = append(got, buf[:k]...)
+				if len(got) > limit {
+					t.Fatalf("message %d: %d bytes streamed, limit %d", msg, len(got), limit)
+				}
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					serr = err
+					break
+				}
+				if i > 10*limit+1000 {
+					t.Fatal("the reader makes no progress")
+				}
+			}
+			r.Close()
+			switch {
+			case werr == nil && serr == nil:
+				if !bytes.Equal(want, got) {
+					t.Fatalf("message %d: whole and streamed differ", msg)
+				}
+			case errors.Is(werr, ErrTooBig):
+				if !errors.Is(serr, ErrTooBig) || frame.CloseCodeOf(serr) != frame.CloseMessageTooBig {
+					t.Fatalf("message %d: whole %v, streamed %v", msg, werr, serr)
+				}
+				if len(got) != limit {
+					t.Fatalf("message %d: %d bytes before ErrTooBig, limit %d", msg, len(got), limit)
+				}
+			case errors.Is(werr, ErrCorrupt):
+				if !errors.Is(serr, ErrCorrupt) || frame.CloseCodeOf(serr) != frame.CloseInvalidPayload {
+					t.Fatalf("message %d: whole %v, streamed %v", msg, werr, serr)
+				}
+			default:
+				t.Fatalf("message %d: whole %v, streamed %v", msg, werr, serr)
+			}
+			if werr != nil {
+				return
+			}
+		}
+	})
+}
+
+// TestStreamBomb streams a message of about 1 MiB that would inflate to
+// 1 GiB through NewReader with a limit of 32 MiB: it must stop at the
+// limit with ErrTooBig (1009), having allocated a small fraction of the
+// limit, whatever the message's size.
+func TestStreamBomb(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("inflates 32 MiB: not under -race or -short")
+	}
+	payload := bomb(t, 1024)
+	t.Logf("1 GiB of zeros in %d bytes", len(payload))
+	const limit = 32 << 20
+	var n int64
+	var err error
+	res := testing.Benchmark(func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			c := newCodec(true, fullWindow, 1, 0)
+			r := c.NewReader(bytes.NewReader(payload), limit)
+			n, err = io.Copy(io.Discard, r)
+			r.Close()
+		}
+	})
+	if n != limit || !errors.Is(err, ErrTooBig) || frame.CloseCodeOf(err) != frame.CloseMessageTooBig {
+		t.Fatalf("%d bytes, %v", n, err)
+	}
+	if per := res.AllocedBytesPerOp(); per > 1<<20 {
+		t.Errorf("a refused 1 GiB message allocates %d bytes", per)
+	}
 }
