@@ -36,6 +36,9 @@ var ServerAPIs = map[string]string{
 
 // Serve runs lib's echo server on ln until ln is closed.
 func Serve(lib string, ln net.Listener) error {
+	if ok, err := serveHTTP(lib, ln); ok {
+		return err
+	}
 	switch lib {
 	case "wskit":
 		return serveWskit(ln)
@@ -141,36 +144,11 @@ func serveWskit(ln net.Listener) error {
 }
 
 func serveGobwas(conn net.Conn) {
-	defer conn.Close()
 	if _, err := ws.Upgrade(conn); err != nil {
+		conn.Close()
 		return
 	}
-	rd := &wsutil.Reader{
-		Source:         bufio.NewReaderSize(conn, 4096),
-		State:          ws.StateServerSide,
-		CheckUTF8:      true,
-		OnIntermediate: wsutil.ControlFrameHandler(conn, ws.StateServerSide),
-	}
-	var buf []byte
-	for {
-		h, err := rd.NextFrame()
-		if err != nil {
-			return
-		}
-		if h.OpCode.IsControl() {
-			if err := rd.OnIntermediate(h, rd); err != nil {
-				return
-			}
-			continue
-		}
-		m, err := readAll(rd, &buf)
-		if err != nil {
-			return
-		}
-		if ws.WriteFrame(conn, ws.NewFrame(h.OpCode, true, m)) != nil {
-			return
-		}
-	}
+	gobwasLoop(conn)
 }
 
 type gwsEcho struct{ gws.BuiltinEventHandler }

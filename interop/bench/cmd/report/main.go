@@ -46,6 +46,7 @@ var (
 	idleConns = flag.Int("idle", 10000, "idle connections per server")
 	profile   = flag.Bool("profile", true, "CPU-profile wskit's side of every micro-benchmark row whose target is not met")
 	only      = flag.String("bench", ".", "go test -bench pattern of the micro-benchmarks")
+	workloads = flag.String("workloads", "micro,echo,idle", "the workloads to run, comma-separated")
 )
 
 func main() {
@@ -86,6 +87,34 @@ func main() {
 	run("go", "build", "-o", filepath.Join(bin, "server"), "./cmd/server")
 	run("go", "build", "-o", filepath.Join(bin, "epoll"), "github.com/wskit/wskit/demo/epoll")
 
+	runs := func(w string) bool { return slices.Contains(strings.Split(*workloads, ","), w) }
+	if runs("micro") {
+		r.micro = micro(bin)
+	}
+	// The servers each workload runs: the raw-listener and event-loop
+	// servers, and every library on its normal net/http path.
+	servers := []string{"wskit", "wskit-http", "wskit-epoll", "gorilla", "gobwas", "gobwas-http", "coder", "gws", "gws-http"}
+	if runs("echo") {
+		echoRounds(bin, servers, r)
+	}
+	if runs("idle") {
+		for _, s := range servers {
+			log.Printf("idle: %s, %d connections", s, *idleConns)
+			r.idle = append(r.idle, idleRun(bin, s, *idleConns))
+		}
+	}
+
+	r.evaluate()
+	if *profile && runs("micro") {
+		r.profiles()
+	}
+	r.elapsed = time.Since(start)
+	must(os.WriteFile(*out, []byte(r.markdown()), 0o644))
+	log.Printf("wrote %s in %s", *out, r.elapsed.Round(time.Second))
+}
+
+// micro runs the micro-benchmarks count times over and parses them.
+func micro(bin string) map[string]stat {
 	log.Printf("micro-benchmarks: -count %d -benchtime %s", *count, *benchtime)
 	// The suite runs count times over rather than each benchmark count
 	// times in a row, so that a burst of load from elsewhere on the machine
@@ -103,9 +132,11 @@ func main() {
 	must(os.WriteFile(rawPath, []byte(raw), 0o644))
 	bs := run("go", "tool", "benchstat", "-col", "/lib", rawPath)
 	must(os.WriteFile(filepath.Join(*results, "benchstat.txt"), []byte(bs), 0o644))
-	r.micro = parse(raw)
+	return parse(raw)
+}
 
-	servers := []string{"wskit", "wskit-epoll", "gorilla", "gobwas", "coder", "gws"}
+// echoRounds runs the echo workload in rounds over every server.
+func echoRounds(bin string, servers []string, r *report) {
 	// Client and server share the two cores, so one run of a few seconds
 	// swings with whatever else the machine does. The workload runs in
 	// rounds over every server, like the micro-benchmarks, and each cell
@@ -125,21 +156,6 @@ func main() {
 				}
 			}
 		}
-	}
-	for _, s := range servers {
-		log.Printf("idle: %s, %d connections", s, *idleConns)
-		r.idle = append(r.idle, idleRun(bin, s, *idleConns))
-	}
-
-	r.evaluate()
-	if *profile {
-		r.profiles()
-	}
-	r.elapsed = time.Since(start)
-	must(os.WriteFile(*out, []byte(r.markdown()), 0o644))
-	log.Printf("wrote %s in %s", *out, r.elapsed.Round(time.Second))
-	for _, t := range r.targets {
-		log.Printf("%-4s %s: %s", mark(t.met), t.name, t.measured)
 	}
 }
 
