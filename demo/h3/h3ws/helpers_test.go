@@ -17,6 +17,7 @@ import (
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
 	"github.com/wskit/wskit/demo/h3/h3ws"
+	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake/server"
 )
@@ -229,3 +230,8 @@ func baseline() int {
 }
 
 var _ = bytes.Equal
+
+// cmpCloseCode reports whether err is a *endpoint.CloseError with code.
+func cmpCloseCode(err error, ce **endpoint.CloseError, code frame.CloseCode) bool {
+	return errors.As(err, ce) && (*ce).Code == code
+}
