@@ -20,14 +20,15 @@ const DefaultBufferSize = 4096
 type Option func(*config)
 
 type config struct {
-	role       frame.Role
-	maxPayload int64
-	bufSize    int
-	rsv        byte
-	illegal    bool
-	leftover   []byte
-	ext        *[16]frame.ParseFunc // nil unless Register was given: a Parser stays small
-	err        error                // an impossible option, returned by every call
+	role        frame.Role
+	maxPayload  int64
+	bufSize     int
+	rsv         byte
+	illegal     bool
+	leftover    []byte
+	ext         *[16]frame.ParseFunc // nil unless Register was given: a Parser stays small
+	err         error                // an impossible option, returned by every call
+	releaseIdle bool
 }
 
 // Role makes the parser enforce a role's masking rule: a Server parser
@@ -103,6 +104,17 @@ func (c *config) fail(err error) {
 		c.err = err
 	}
 }
+
+// ReleaseIdle makes a Parser that reads a socket wait for the stream's next
+// bytes without holding its read-ahead buffer: whenever the buffer is empty,
+// it goes back to a pool, and the bytes that arrive are read into one taken
+// from the pool then. A connection waiting for its next frame, as most
+// connections of a busy server are, then holds no read buffer. It applies
+// to readers with a SyscallConn method (*net.TCPConn, *net.UnixConn) on
+// Unix systems, whose readiness the runtime's poller reports, and makes no
+// difference to others. A frame returned earlier becomes invalid at the
+// next call, as always. endpoint.New sets it.
+func ReleaseIdle() Option { return func(c *config) { c.releaseIdle = true } }
 
 // AllowIllegal makes the parser return frames that break the rules — any
 // RSV bits, reserved opcodes (as *frame.Raw), long or fragmented control

@@ -27,9 +27,11 @@ type Parser struct {
 	cfg config
 	dec frame.Decoder
 
-	buf  []byte // read-ahead; the unread bytes are buf[r:w]
-	r, w int
-	rerr error // a reader error that arrived with enough bytes; returned by the next read
+	buf    []byte  // read-ahead; the unread bytes are buf[r:w]
+	pooled *[]byte // buf's pool buffer, when it came from the pool
+	r, w   int
+	idle   *idleReader // waits on a socket without holding buf; nil unless ReleaseIdle
+	rerr   error       // a reader error that arrived with enough bytes; returned by the next read
 
 	big  *[]byte // a frame too large for buf, being assembled in (*big)[:bigN]
 	bigN int
@@ -75,6 +77,9 @@ func New(r io.Reader, opts ...Option) *Parser {
 		p.w = copy(p.buf, p.cfg.leftover)
 	}
 	p.cfg.leftover = nil
+	if p.cfg.releaseIdle {
+		p.idle = newIdleReader(p, r)
+	}
 	p.tables()
 	p.err = p.cfg.err
 	return p
@@ -141,9 +146,12 @@ func (p *Parser) Reset(r io.Reader) {
 	p.recycle()
 	pool.Put(p.big)
 	pool.Put(p.tail)
-	*p = Parser{rd: r, cfg: p.cfg, dec: p.dec, buf: p.buf, okB0: p.okB0, okMask: p.okMask, err: p.cfg.err}
+	*p = Parser{rd: r, cfg: p.cfg, dec: p.dec, buf: p.buf, pooled: p.pooled, okB0: p.okB0, okMask: p.okMask, err: p.cfg.err}
 	if r != nil && p.buf == nil {
 		p.buf = make([]byte, p.cfg.bufSize)
+	}
+	if p.cfg.releaseIdle {
+		p.idle = newIdleReader(p, r)
 	}
 }
 
@@ -193,6 +201,9 @@ func (p *Parser) Next() (frame.Frame, error) {
 	}
 	if err := p.skip(); err != nil {
 		return nil, err
+	}
+	if p.buf == nil && p.rd != nil {
+		p.takeBuffer() // ReleaseIdle gave it back
 	}
 	for p.big == nil {
 		f, n, need, err := p.step(p.buf[p.r:p.w])
@@ -350,6 +361,27 @@ func (p *Parser) fill(need int) error {
 		// Nothing unread: read into the whole buffer, so that a frame
 		// that fits arrives whole rather than cut at the buffer's end.
 		p.r, p.w = 0, 0
+		if p.idle != nil && p.rerr == nil {
+			// Wait for the next bytes without holding a buffer.
+			n, err := p.idle.read()
+			p.w = n
+			if n == 0 && err != nil {
+				return err
+			}
+			if p.w >= need {
+				p.rerr = err
+				return nil
+			}
+			if err != nil {
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return err
+			}
+		}
+	}
+	if p.buf == nil {
+		p.takeBuffer()
 	}
 	if len(p.buf)-p.r < need {
 		p.w = copy(p.buf, p.buf[p.r:p.w])
