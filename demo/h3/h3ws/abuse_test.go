@@ -15,6 +15,7 @@ import (
 	"github.com/quic-go/quic-go"
 	"github.com/quic-go/quic-go/http3"
 	"github.com/wskit/wskit/demo/h3/h3ws"
+	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake/server"
 )
@@ -74,9 +75,9 @@ func TestAbuse(t *testing.T) {
 		if _, err := io.ReadAll(str); err != nil {
 			t.Errorf("after close: %v, want the server's FIN", err)
 		}
-		var ce interface{ Error() string }
-		if ce = <-ended; ce == nil {
-			t.Error("server: no end")
+		var ce *endpoint.CloseError
+		if err := <-ended; !cmpCloseCode(err, &ce, frame.CloseNormal) {
+			t.Errorf("server: %v, want the client's 1000", err)
 		}
 		settle(t, base)
 	})
@@ -149,9 +150,9 @@ func TestAbuse(t *testing.T) {
 				}
 			}
 			for i := 0; i < n; i++ {
-				var ce interface{ Error() string }
-				if ce = <-ended; ce == nil {
-					t.Fatal("server: no end")
+				var ce *endpoint.CloseError
+				if err := <-ended; !cmpCloseCode(err, &ce, frame.CloseNormal) {
+					t.Fatalf("server: %v, want the client's 1000", err)
 				}
 			}
 			settle(t, base)
