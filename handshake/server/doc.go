@@ -73,4 +73,13 @@
 // godebug lines and //go:debug directives cannot set it). To send the
 // request, Go's client needs [github.com/wskit/wskit/handshake/client.HTTP2RoundTripper]. Without it HTTP/2 clients cannot open a
 // WebSocket and fall back, as browsers do, to HTTP/1.1.
+//
+// # HTTP/3
+//
+// WebSocket over HTTP/3 (RFC 9220) is the same Extended CONNECT on an
+// HTTP/3 request stream, and Accept checks it with the same code: a
+// request with r.ProtoMajor 3 whose :protocol is in r.Header[":protocol"]
+// or, as quic-go's http3 server delivers it, in r.Proto. A :protocol other
+// than websocket gets 501, a missing :path or :authority 400. The module
+// demo/h3 runs it with quic-go.
 package server
