@@ -28,7 +28,10 @@
 //
 // WebSocket over HTTP/2 (RFC 8441) uses [Request.HTTP2Request] and
 // [Request.VerifyHTTP2]: the request is an extended CONNECT, the response
-// a 200, and the stream carries the frames.
+// a 200, and the stream carries the frames. WebSocket over HTTP/3 (RFC
+// 9220) is the same Extended CONNECT, built by [Request.HTTP3Request] (with
+// :protocol in Proto, where quic-go's client takes it) and checked by
+// [Request.VerifyHTTP3].
 //
 // Every validation failure is one of the typed errors of package
 // github.com/wskit/wskit/handshake, for [errors.As], and matches one of its
