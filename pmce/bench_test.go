@@ -48,7 +48,7 @@ var benchModes = []benchMode{
 	{"window10", Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}, 0},
 	{"window10takeover", Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}, 0},
 	{"sliding15", fullWindow, SlidingWindow(15)},
-	{"sliding12", Params{ServerMaxWindowBits: 12, ClientMaxWindowBits: 12}, SlidingWindow(12)},
+	{"sliding12", fullWindow, SlidingWindow(12)},
 }
 
 func BenchmarkCompress(b *testing.B) {

@@ -34,12 +34,14 @@ const slidingBase = 16
 
 // SlidingWindow returns the class with context takeover that keeps, per
 // connection, only the last 2^bits bytes sent (bits from MinWindowBits to
-// MaxWindowBits): each message is compressed by a compressor from the pool,
-// primed with them, so an idle connection holds 2^bits bytes instead of a
-// compressor, and each message costs the time of priming the compressor
-// with the window as well as of compressing it (docs/pmce.md has both,
-// measured). It is a Send class only: a kept window is all that Receive
-// Dedicated keeps anyway.
+// MaxWindowBits): each message is compressed by a compressor from the
+// pool, primed with them, so an idle connection holds 2^bits bytes instead
+// of a compressor, and each message costs the time of priming the
+// compressor as well as of compressing it (docs/pmce.md has both,
+// measured). It asks the peer for no smaller window: the message itself
+// may refer up to 32 KiB back, which keeps the fast compressor (a peer
+// that asks for a window below 15 bits gets the windowed one). It is a Send
+// class only: a kept window is all that Receive Dedicated keeps anyway.
 func SlidingWindow(bits int) Class { return Class(bits + slidingBase) }
 
 // The defaults: a compressor shared through a pool (no memory held by an
@@ -63,6 +65,14 @@ func (c Class) Bits() int {
 		return int(c) - slidingBase
 	}
 	return 0
+}
+
+// windowBits is the window a Dedicated class asks for, 0 for the others.
+func (c Class) windowBits() int {
+	if c.sliding() {
+		return 0
+	}
+	return c.Bits()
 }
 
 func (c Class) sliding() bool {

@@ -279,7 +279,7 @@ type encoder struct {
 // instead of a compressor.
 func (e *encoder) setClass(c Class) {
 	if e.takeover && c.sliding() {
-		e.slide.size = 1 << e.bits
+		e.slide.size = 1 << min(e.bits, c.Bits())
 	}
 }
 

@@ -28,40 +28,49 @@
 //	}
 //	ep := endpoint.New(conn, role, endpoint.Extensions(exts...))
 //
-// # Window sizes
+// # Memory classes
 //
-// Decompression works with any window a peer chose, 8 to 15 bits: the
-// decompressor of compress/flate reads any distance up to 32 KiB, and under
-// context takeover the codec keeps as much of the peer's recent data as
-// the peer's window holds.
+// Config.Send and Config.Receive choose, per direction, what a connection
+// keeps between messages (see [Class]; docs/pmce.md has each one's cost,
+// measured):
 //
-// Compression is another matter: compress/flate always compresses with a
-// 32 KiB window, and a peer that asks for a smaller one (server_max_window_bits
-// from a client, client_max_window_bits from a server) may not be able to
-// decompress distances beyond its window. The codec honours a window of b
-// bits below 15 soundly: it compresses each message on its own (no context
-// takeover; a server says so in its response with
-// server_no_context_takeover) and in blocks of at most 2^b bytes, each from
-// a freshly reset compressor and ended by a sync flush. A distance cannot
-// reach outside its block, so no distance is 2^b or more, whatever the
-// length of the message. The price is compression ratio, which falls with
-// the window as it does for any compressor, a few bytes of flush per
-// block, and, for windows under 12 bits, the use of flate.BestSpeed, whose
-// compressor resets at no cost while the higher levels clear 640 KiB of
-// hash tables each time.
+//   - Send [Shared] (the default): no context takeover; a compressor comes
+//     from a pool for one message and goes back, so an idle connection
+//     holds none. The negotiation says so (server_no_context_takeover from
+//     a server, client_no_context_takeover from a client).
+//   - Send [Dedicated](b): context takeover with a compressor of the
+//     connection's own (about 0.8 MiB for b = 15, 1.1 MiB below), whose
+//     distances stay within 2^b bytes.
+//   - Send [SlidingWindow](b): context takeover keeping only the last 2^b
+//     bytes sent; each message takes a pooled compressor and primes it with
+//     them.
+//   - Receive [Shared]: the peer is asked not to use context takeover, and
+//     nothing of its data is kept.
+//   - Receive [Dedicated](b) (the default is b = 15): up to 2^b bytes of
+//     the peer's latest data are kept, allocated when its first compressed
+//     message arrives, if the peer uses context takeover; the peer is asked
+//     to keep its window to b bits (or, where it cannot be asked, not to use
+//     context takeover). Decompressors themselves always come from a pool.
+//
+// Compression and decompression use github.com/klauspost/compress/flate,
+// which docs/pmce.md shows faster than compress/flate; its windowed
+// compressor keeps every distance below a window under 15 bits, so a
+// peer's server_max_window_bits or client_max_window_bits is honoured
+// with or without context takeover.
 //
 // # Messages
 //
 // [Codec.Compress] and [Codec.Decompress] work on whole messages and append
 // to a caller's buffer. [Codec.NewWriter] and [Codec.NewReader] do the same
-// for a message in pieces, for a message streamed in fragments.
-// Decompression is bounded: a message that inflates beyond the limit fails
-// with [ErrTooBig] (close code 1009) after at most limit+1 bytes of output,
-// and data that is not DEFLATE fails with [ErrCorrupt] (close code 1007).
+// for a message in pieces, for a message streamed in fragments: the Writer
+// is an io.WriteCloser that writes the compressed payload into a sink as it
+// goes, the Reader inflates what its source yields. Neither allocates per
+// message once warm. Decompression is bounded: a message that inflates
+// beyond the limit fails with [ErrTooBig] (close code 1009) after exactly
+// limit bytes of output, whatever the size of its compressed payload, and
+// data that is not DEFLATE fails with [ErrCorrupt] (close code 1007).
 //
-// Without context takeover the compressors come from a pool for the length
-// of a message, by level, and decompressors always do, so an idle
-// connection holds no compression state. With context takeover a
-// connection keeps its compressor (compress/flate's writer is several
-// hundred KiB, whatever the level) and up to 32 KiB of the peer's data.
+// Messages shorter than Config.Threshold (DefaultThreshold, 256 bytes,
+// unless set) are sent as they are, and so is, without context takeover, a
+// message that compression would not make shorter.
 package pmce

@@ -49,3 +49,40 @@ func Example() {
 	// server:   context takeover sending true, receiving false
 	// 1000 bytes sent as 36, received intact: true
 }
+
+// A chat or API server's configuration, which is also the zero Config's:
+// no compressor held by an idle connection (Shared: each message takes one
+// from a pool and gives it back), up to 32 KiB kept of the data of a client
+// that compresses with context takeover, as browsers do, and messages
+// under 256 bytes sent as they are.
+func ExampleConfig() {
+	ext, err := pmce.New(pmce.Config{
+		Send:      pmce.Shared,
+		Receive:   pmce.Dedicated(15),
+		Threshold: 256,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defaults, _ := pmce.New(pmce.Config{})
+	fmt.Println(ext.Config() == defaults.Config())
+	// Output: true
+}
+
+// A client's offer for each Send class: Shared asks for nothing to be kept
+// by the server for its messages (client_no_context_takeover), Dedicated(10)
+// keeps a compressor of its own with 1 KiB of window and says so
+// (client_max_window_bits=10), so that the server keeps no more than that of
+// its data either; SlidingWindow(12) keeps 4 KiB of what it sent and no
+// compressor, and bounds nothing.
+func ExampleClass() {
+	for _, send := range []pmce.Class{pmce.Shared, pmce.Dedicated(10), pmce.SlidingWindow(12)} {
+		ext, _ := pmce.New(pmce.Config{Send: send})
+		offer := handshake.FormatExtensions(handshake.OfferExtensions([]handshake.Extension{ext}))
+		fmt.Printf("%-13v %s\n", send, offer)
+	}
+	// Output:
+	// shared        permessage-deflate; client_no_context_takeover
+	// dedicated(10) permessage-deflate; client_max_window_bits=10
+	// window(12)    permessage-deflate
+}

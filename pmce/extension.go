@@ -103,7 +103,7 @@ type Extension struct {
 func clientWants(c Config) Config {
 	if c.Send == Shared {
 		c.ClientNoContextTakeover = true
-	} else if b := c.Send.Bits(); b < MaxWindowBits {
+	} else if b := c.Send.windowBits(); b != 0 && b < MaxWindowBits {
 		c.ClientMaxWindowBits = minBits(c.ClientMaxWindowBits, b)
 	}
 	if c.Receive == Shared {
@@ -257,7 +257,7 @@ func (e *Extension) Negotiate(offers [][]handshake.Param) ([]handshake.Param, ha
 		p := Params{
 			ServerNoContextTakeover: o.serverNCT || c.ServerNoContextTakeover || c.Send == Shared,
 			ClientNoContextTakeover: o.clientNCT || c.ClientNoContextTakeover || c.Receive == Shared,
-			ServerMaxWindowBits:     min(orMax(o.serverBits), orMax(c.ServerMaxWindowBits), orMax(c.Send.Bits())),
+			ServerMaxWindowBits:     min(orMax(o.serverBits), orMax(c.ServerMaxWindowBits), orMax(c.Send.windowBits())),
 			ClientMaxWindowBits:     MaxWindowBits,
 		}
 		recvBits := orMax(c.Receive.Bits())

@@ -70,7 +70,7 @@ var idleServers = []server{
 	{lib: "wskit", send: "dedicated(10)", receive: "dedicated(15)", keeps: true},
 	{lib: "wskit", send: "window(15)", receive: "dedicated(15)"},
 	{lib: "wskit", send: "window(12)", receive: "dedicated(12)"},
-	{lib: "gorilla"}, {lib: "gws", keeps: true},
+	{lib: "gorilla"}, {lib: "gws"},
 }
 
 func main() {
@@ -121,10 +121,12 @@ func echo(srv string) {
 			peer = max(peer, best[s.name()].PerSecond())
 		}
 	}
-	fmt.Printf("\n| server | round trips/s | × best peer | bytes on the wire per round trip (of %d × 2) |\n|---|---|---|---|\n", best[echoServers[0].name()].MsgBytes)
+	fmt.Printf("\n| server | round trips/s | × best peer | server → client bytes per message (of %d) | client → server |\n|---|---|---|---|---|\n",
+		best[echoServers[0].name()].MsgBytes)
 	for _, s := range echoServers {
 		r := best[s.name()]
-		fmt.Printf("| %s | %.0f | %.2f | %.0f |\n", s.name(), r.PerSecond(), r.PerSecond()/peer, r.WirePerTrip())
+		n := float64(max(r.RoundTrips, 1))
+		fmt.Printf("| %s | %.0f | %.2f | %.0f | %.0f |\n", s.name(), r.PerSecond(), r.PerSecond()/peer, float64(r.Recv)/n, float64(r.Sent)/n)
 	}
 }
 
