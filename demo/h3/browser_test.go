@@ -97,7 +97,7 @@ func TestChromium(t *testing.T) {
 // until the test ends, logging to logw.
 func startServersWithCert(t *testing.T, cert tls.Certificate, logw io.Writer) string {
 	t.Helper()
-	s, err := listen("127.0.0.1:0", cert, log.New(logw, "", 0))
+	s, err := listen("127.0.0.1:0", cert, mustConfig(t), log.New(logw, "", 0))
 	if err != nil {
 		t.Fatal(err)
 	}

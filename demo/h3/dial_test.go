@@ -24,7 +24,7 @@ func startServers(t testing.TB) (string, *x509.CertPool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := listen("127.0.0.1:0", cert, log.New(io.Discard, "", 0))
+	s, err := listen("127.0.0.1:0", cert, mustConfig(t), log.New(io.Discard, "", 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,8 +9,9 @@
 // -addr, and announces HTTP/3 to TCP clients with Alt-Svc. Any request that
 // opens a WebSocket, on any path, is an echo endpoint: every text or binary
 // message comes back unchanged. The subprotocols "echo" and "chat" can be
-// negotiated. Without -cert and -key it makes a self-signed certificate
-// for localhost, 127.0.0.1 and ::1. On SIGINT or SIGTERM it stops.
+// negotiated, and permessage-deflate unless -deflate=false. Without -cert
+// and -key it makes a self-signed certificate for localhost, 127.0.0.1 and
+// ::1. On SIGINT or SIGTERM it stops.
 package main
 
 import (
@@ -39,6 +40,7 @@ func run(args []string, logw io.Writer, stop <-chan struct{}) error {
 	addr := fs.String("addr", "127.0.0.1:8443", "UDP and TCP address to listen on")
 	certFile := fs.String("cert", "", "TLS certificate file (PEM); with -key, instead of a self-signed one")
 	keyFile := fs.String("key", "", "TLS key file (PEM)")
+	deflate := fs.Bool("deflate", true, "accept permessage-deflate (RFC 7692)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -50,7 +52,11 @@ func run(args []string, logw io.Writer, stop <-chan struct{}) error {
 	if err != nil {
 		return err
 	}
-	s, err := listen(*addr, cert, logger)
+	hs, err := newConfig(*deflate)
+	if err != nil {
+		return err
+	}
+	s, err := listen(*addr, cert, hs, logger)
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,10 @@ import (
 	"github.com/quic-go/quic-go/http3"
 	"github.com/wskit/wskit/demo/h3/h3ws"
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/handshake"
+	"github.com/wskit/wskit/handshake/client"
+	"github.com/wskit/wskit/handshake/server"
+	"github.com/wskit/wskit/pmce"
 )
 
 // TestOneURLEveryVersion: one address serves WebSocket over HTTP/1.1,
@@ -141,4 +145,52 @@ func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.(fmt.Stringer).String()
+}
+
+// mustConfig is the demo's handshake configuration, permessage-deflate on.
+func mustConfig(t testing.TB) *server.Config {
+	hs, err := newConfig(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hs
+}
+
+// TestDeflateOverHTTP3: permessage-deflate is negotiated over HTTP/3 as
+// over TCP, and compressed messages echo intact.
+func TestDeflateOverHTTP3(t *testing.T) {
+	addr, pool := startServers(t)
+	ext, err := pmce.New(pmce.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, qc, err := (&h3ws.Dialer{TLS: &tls.Config{RootCAs: pool}}).Dial(ctx, "wss://"+addr+"/echo",
+		&client.Config{Extensions: []handshake.Extension{ext}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer qc.CloseWithError(0, "")
+	if len(c.Extensions) != 1 {
+		t.Fatalf("agreed extensions %v, want permessage-deflate", c.Extensions)
+	}
+	var got []string
+	msgs := []string{strings.Repeat("compressible ", 10000), "short"}
+	for _, m := range msgs {
+		if err := c.WriteMessage(frame.OpText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		r, err := c.NextMessage()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(r.Data))
+	}
+	if diff := cmp.Diff(msgs, got); diff != "" {
+		t.Errorf("echoes (-want +got):\n%s", diff)
+	}
+	if err := c.Close(frame.CloseNormal, ""); err != nil {
+		t.Errorf("Close: %v", err)
+	}
 }

@@ -15,15 +15,30 @@ import (
 	"github.com/wskit/wskit/demo/h3/h3ws"
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/server"
+	"github.com/wskit/wskit/pmce"
 )
 
-// hsConfig is what the echo endpoint accepts, in every HTTP version.
-var hsConfig = &server.Config{Protocols: []string{"echo", "chat"}}
+// newConfig is what the echo endpoint accepts, in every HTTP version:
+// the subprotocols echo and chat, and permessage-deflate (RFC 7692) if
+// deflate.
+func newConfig(deflate bool) (*server.Config, error) {
+	cfg := &server.Config{Protocols: []string{"echo", "chat"}}
+	if deflate {
+		ext, err := pmce.New(pmce.Config{})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Extensions = []handshake.Extension{ext}
+	}
+	return cfg, nil
+}
 
 // servers is the HTTP/3 server and the HTTP/1.1 + HTTP/2 server on one
 // port.
 type servers struct {
+	hs  *server.Config
 	h3  *http3.Server
 	tcp *http.Server
 	pc  net.PacketConn
@@ -42,7 +57,7 @@ func loadCert(certFile, keyFile string) (tls.Certificate, error) {
 
 // listen opens TCP at addr and UDP on the same port (a free port when
 // addr's port is 0).
-func listen(addr string, cert tls.Certificate, logger *log.Logger) (*servers, error) {
+func listen(addr string, cert tls.Certificate, hs *server.Config, logger *log.Logger) (*servers, error) {
 	var ln net.Listener
 	var pc net.PacketConn
 	var err error
@@ -61,7 +76,7 @@ func listen(addr string, cert tls.Certificate, logger *log.Logger) (*servers, er
 	if err != nil {
 		return nil, err
 	}
-	s := &servers{pc: pc, log: logger}
+	s := &servers{hs: hs, pc: pc, log: logger}
 	s.h3 = &http3.Server{
 		Handler:   http.HandlerFunc(s.handle),
 		TLSConfig: http3.ConfigureTLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}}),
@@ -135,7 +150,7 @@ func (s *servers) handle(w http.ResponseWriter, r *http.Request) {
 
 // echoH3 serves an RFC 9220 WebSocket on the request stream.
 func (s *servers) echoH3(w http.ResponseWriter, r *http.Request) error {
-	c, err := h3ws.Accept(hsConfig, w, r)
+	c, err := h3ws.Accept(s.hs, w, r)
 	if err != nil {
 		return err
 	}
@@ -153,12 +168,18 @@ func (s *servers) echoH3(w http.ResponseWriter, r *http.Request) error {
 
 // echoTCP serves an RFC 6455 (HTTP/1.1) or RFC 8441 (HTTP/2) WebSocket.
 func (s *servers) echoTCP(w http.ResponseWriter, r *http.Request) error {
-	up, err := hsConfig.Upgrade(w, r)
+	up, err := s.hs.Upgrade(w, r)
 	if err != nil {
 		return err
 	}
 	defer up.Close()
-	ep := endpoint.New(frame.Server, up.Reader, up.Writer)
+	var opts []endpoint.Option
+	for _, n := range up.Result.Extensions {
+		if x, ok := n.(endpoint.Extension); ok {
+			opts = append(opts, endpoint.Extensions(x))
+		}
+	}
+	ep := endpoint.New(frame.Server, up.Reader, up.Writer, opts...)
 	for {
 		m, err := ep.NextMessage()
 		if err != nil {
