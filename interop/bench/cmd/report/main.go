@@ -36,17 +36,18 @@ import (
 )
 
 var (
-	short     = flag.Bool("short", false, "smoke mode: one short run of everything; writes results/short/benchmarks-short.md")
-	count     = flag.Int("count", 5, "runs of each micro-benchmark")
-	benchtime = flag.String("benchtime", "150ms", "go test -benchtime of each run")
-	out       = flag.String("out", "../../docs/benchmarks.md", "the report to write")
-	results   = flag.String("results", "results", "directory for raw outputs (go test, benchstat, profiles)")
-	echoDur   = flag.Duration("echo", 3*time.Second, "duration of each echo run")
-	echoRuns  = flag.Int("echo-rounds", 3, "rounds of the echo workload; each cell keeps its best round")
-	idleConns = flag.Int("idle", 10000, "idle connections per server")
-	profile   = flag.Bool("profile", true, "CPU-profile wskit's side of every micro-benchmark row whose target is not met")
-	only      = flag.String("bench", ".", "go test -bench pattern of the micro-benchmarks")
-	workloads = flag.String("workloads", "micro,echo,idle", "the workloads to run, comma-separated")
+	short      = flag.Bool("short", false, "smoke mode: one short run of everything; writes results/short/benchmarks-short.md")
+	count      = flag.Int("count", 5, "runs of each micro-benchmark")
+	benchtime  = flag.String("benchtime", "150ms", "go test -benchtime of each run")
+	out        = flag.String("out", "../../docs/benchmarks.md", "the report to write")
+	results    = flag.String("results", "results", "directory for raw outputs (go test, benchstat, profiles)")
+	echoDur    = flag.Duration("echo", 3*time.Second, "duration of each echo run")
+	echoRuns   = flag.Int("echo-rounds", 3, "rounds of the echo workload; each cell keeps its best round")
+	idleConns  = flag.Int("idle", 10000, "idle connections per server")
+	profile    = flag.Bool("profile", true, "CPU-profile wskit's side of every micro-benchmark row whose target is not met")
+	only       = flag.String("bench", ".", "go test -bench pattern of the micro-benchmarks")
+	workloads  = flag.String("workloads", "micro,echo,idle", "the workloads to run, comma-separated")
+	serverList = flag.String("servers", "wskit,wskit-http,wskit-epoll,gorilla,gobwas,gobwas-http,coder,gws,gws-http", "the servers of the echo and idle workloads, comma-separated")
 )
 
 func main() {
@@ -93,7 +94,7 @@ func main() {
 	}
 	// The servers each workload runs: the raw-listener and event-loop
 	// servers, and every library on its normal net/http path.
-	servers := []string{"wskit", "wskit-http", "wskit-epoll", "gorilla", "gobwas", "gobwas-http", "coder", "gws", "gws-http"}
+	servers := strings.Split(*serverList, ",")
 	if runs("echo") {
 		echoRounds(bin, servers, r)
 	}

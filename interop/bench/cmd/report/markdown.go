@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -285,7 +286,13 @@ func (r *report) markdown() string {
 			best = max(best, e.rtps)
 		}
 	}
-	for _, s := range append([]string{"wskit", "wskit-epoll"}, peers...) {
+	var names []string
+	for _, e := range r.echo {
+		if !slices.Contains(names, e.server) {
+			names = append(names, e.server)
+		}
+	}
+	for _, s := range names {
 		cells := []string{s}
 		var at1000 *echoResult
 		for i, e := range r.echo {
