@@ -188,8 +188,8 @@ func (c *Codec) Decompress(dst, src []byte, limit int) ([]byte, error) {
 		limit = DefaultMaxMessage
 	}
 	limit = min(limit, math.MaxInt-1) // "no limit": limit+1 must not overflow
-	r := getReader(d.window.buf)
-	r.in.b = src
+	r := getReader()
+	r.resetWhole(src, d.window.buf)
 	start := len(dst)
 	var err error
 	for {

@@ -98,8 +98,8 @@ func BenchmarkCoderMemory(b *testing.B) {
 				before := heap()
 				for i := range n {
 					if k.kind == 255 {
-						rs[i] = getReader(nil)
-						rs[i].in.b = wire
+						rs[i] = getReader()
+						rs[i].resetWhole(wire, nil)
 						for {
 							var buf [4096]byte
 							if _, err := rs[i].fr.Read(buf[:]); err != nil {

@@ -1,11 +1,9 @@
 package pmce
 
 import (
-	"bufio"
 	"errors"
 	"io"
 	"math"
-	"sync"
 )
 
 // ErrClosed is returned by a Writer's Write after Close, and by a
@@ -130,15 +128,12 @@ func (w *Writer) Close() error {
 type Reader struct {
 	c      *Codec
 	pr     *pooledReader
-	br     *bufio.Reader // from bufioPool, if the source is not an io.ByteReader
 	limit  int64
 	n      int64
 	err    error
 	eof    bool
 	closed bool
 }
-
-var bufioPool sync.Pool
 
 // NewReader returns a Reader that decompresses the message whose payload
 // src yields, producing at most limit bytes (DefaultMaxMessage if limit
@@ -155,18 +150,8 @@ func (c *Codec) NewReader(src io.Reader, limit int64) *Reader {
 		r.err = c.dec.err
 		return r
 	}
-	br, ok := src.(io.ByteReader)
-	if !ok {
-		if v := bufioPool.Get(); v != nil {
-			r.br = v.(*bufio.Reader)
-			r.br.Reset(src)
-		} else {
-			r.br = bufio.NewReaderSize(src, 4096)
-		}
-		br, src = r.br, r.br
-	}
-	r.pr = getReader(c.dec.window.buf)
-	r.pr.in.r, r.pr.in.rr = br, src
+	r.pr = getReader()
+	r.pr.resetStream(msgInput{rr: src}, c.dec.window.buf)
 	return r
 }
 
@@ -234,11 +219,6 @@ func (r *Reader) Close() error {
 	if r.pr != nil {
 		putReader(r.pr)
 		r.pr = nil
-	}
-	if r.br != nil {
-		r.br.Reset(nil)
-		bufioPool.Put(r.br)
-		r.br = nil
 	}
 	return err
 }

@@ -45,12 +45,12 @@ var DeflateAPIs = map[string]string{
 }
 
 // ServeDeflate runs lib's echo server with permessage-deflate on until ln
-// is closed. send and receive are wskit's memory classes (0: the
-// defaults); the other libraries have their own settings.
-func ServeDeflate(lib string, ln net.Listener, send, receive pmce.Class) error {
+// is closed. cfg is wskit's configuration (its zero value: the defaults);
+// the other libraries have their own settings.
+func ServeDeflate(lib string, ln net.Listener, cfg pmce.Config) error {
 	switch lib {
 	case "wskit":
-		ext, err := pmce.New(pmce.Config{Send: send, Receive: receive})
+		ext, err := pmce.New(cfg)
 		if err != nil {
 			return err
 		}

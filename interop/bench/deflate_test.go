@@ -10,7 +10,7 @@ import (
 
 // serveDeflate starts lib's permessage-deflate echo server on a loopback
 // port for the test.
-func serveDeflate(t *testing.T, lib string, send, receive pmce.Class) string {
+func serveDeflate(t *testing.T, lib string, cfg pmce.Config) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -19,7 +19,7 @@ func serveDeflate(t *testing.T, lib string, send, receive pmce.Class) string {
 	if lib != "gws" { // gws's RunListener spins on a closed listener
 		t.Cleanup(func() { ln.Close() })
 	}
-	go ServeDeflate(lib, ln, send, receive)
+	go ServeDeflate(lib, ln, cfg)
 	return ln.Addr().String()
 }
 
@@ -29,17 +29,17 @@ func serveDeflate(t *testing.T, lib string, send, receive pmce.Class) string {
 // is followed), and that the echo workload runs without errors.
 func TestDeflateServers(t *testing.T) {
 	type server struct {
-		lib           string
-		send, receive pmce.Class
+		lib string
+		cfg pmce.Config
 	}
-	servers := []server{{"wskit", 0, 0}, {"wskit", pmce.Dedicated(15), pmce.Dedicated(15)},
-		{"wskit", pmce.Dedicated(10), pmce.Shared}, {"wskit", pmce.SlidingWindow(12), 0}}
+	servers := []server{{"wskit", pmce.Config{}}, {"wskit", pmce.Config{Send: pmce.Dedicated(15), Receive: pmce.Dedicated(15), Level: 4}},
+		{"wskit", pmce.Config{Send: pmce.Dedicated(10), Receive: pmce.Shared}}, {"wskit", pmce.Config{Send: pmce.SlidingWindow(12)}}}
 	for _, lib := range DeflateLibs[1:] {
 		servers = append(servers, server{lib: lib})
 	}
 	for _, s := range servers {
-		t.Run(s.lib+"/"+s.send.String()+"/"+s.receive.String(), func(t *testing.T) {
-			addr := serveDeflate(t, s.lib, s.send, s.receive)
+		t.Run(s.lib+"/"+s.cfg.Send.String()+"/"+s.cfg.Receive.String(), func(t *testing.T) {
+			addr := serveDeflate(t, s.lib, s.cfg)
 			for _, offer := range []string{DeflateOffer, EchoOffer} {
 				cs, err := DialManyDeflate(addr, 2, offer)
 				if err != nil {

@@ -45,6 +45,7 @@ var (
 // server is one row: a library and, for wskit, its memory classes.
 type server struct {
 	lib, send, receive string
+	level              int  // 0: the default
 	keeps              bool // keeps a compressor per connection
 }
 
@@ -52,12 +53,16 @@ func (s server) name() string {
 	if s.lib != "wskit" {
 		return s.lib
 	}
+	if s.level != 0 {
+		return fmt.Sprintf("wskit send=%s receive=%s level=%d", s.send, s.receive, s.level)
+	}
 	return fmt.Sprintf("wskit send=%s receive=%s", s.send, s.receive)
 }
 
 var echoServers = []server{
 	{lib: "wskit", send: "default", receive: "default"},
 	{lib: "wskit", send: "dedicated(15)", receive: "default", keeps: true},
+	{lib: "wskit", send: "dedicated(15)", receive: "default", level: 4, keeps: true},
 	{lib: "wskit", send: "window(12)", receive: "default"},
 	{lib: "gorilla"}, {lib: "gobwas"}, {lib: "coder", keeps: true}, {lib: "gws", keeps: true},
 }
@@ -166,7 +171,7 @@ type proc struct {
 func start(srv string, s server) *proc {
 	args := []string{"-lib", s.lib, "-addr", "127.0.0.1:0", "-deflate"}
 	if s.lib == "wskit" {
-		args = append(args, "-send", s.send, "-receive", s.receive)
+		args = append(args, "-send", s.send, "-receive", s.receive, "-level", fmt.Sprint(s.level))
 	}
 	cmd := exec.Command(srv, args...)
 	cmd.Stderr = os.Stderr

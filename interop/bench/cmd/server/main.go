@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/wskit/wskit/interop/bench"
+	"github.com/wskit/wskit/pmce"
 )
 
 func main() {
@@ -21,6 +22,7 @@ func main() {
 	deflate := flag.Bool("deflate", false, "accept permessage-deflate (each library's documented way)")
 	send := flag.String("send", "default", "wskit with -deflate: the compressor's memory class (default, shared, dedicated(8) to dedicated(15))")
 	receive := flag.String("receive", "default", "wskit with -deflate: the memory class of the window kept for the client's data")
+	level := flag.Int("level", 0, "wskit with -deflate: the compression level (0: pmce.DefaultLevel)")
 	flag.Parse()
 	raiseNoFile()
 	sendClass, err := bench.ParseClass(*send)
@@ -36,7 +38,8 @@ func main() {
 		log.Fatal(err)
 	}
 	if *deflate {
-		go func() { log.Fatal(bench.ServeDeflate(*lib, ln, sendClass, receiveClass)) }()
+		cfg := pmce.Config{Send: sendClass, Receive: receiveClass, Level: *level}
+		go func() { log.Fatal(bench.ServeDeflate(*lib, ln, cfg)) }()
 	} else {
 		go func() { log.Fatal(bench.Serve(*lib, ln)) }()
 	}
