@@ -180,11 +180,19 @@ func (d *Defragmenter) admit(op frame.Opcode, rsv byte, n int64) error {
 // header checks a data frame's header as admit does, and takes the frame
 // into the message, starting one on a first frame.
 func (d *Defragmenter) header(op frame.Opcode, rsv byte, n int64) error {
-	if d.err == nil && !d.open && op != frame.OpContinuation && rsv == 0 && n <= d.maxMessage() {
-		// The common case, a plain first frame within the limits, without
+	if d.err == nil && rsv == 0 {
+		// The common cases, a plain frame within the limits, without
 		// admit's general checks.
-		d.start(op, 0, n)
-		return nil
+		if op != frame.OpContinuation {
+			if !d.open && n <= d.maxMessage() {
+				d.start(op, 0, n)
+				return nil
+			}
+		} else if d.open && d.frags < d.maxFragments() && n <= rawLimit(d.maxMessage(), d.buffered())-d.size {
+			d.frags++
+			d.size += n
+			return nil
+		}
 	}
 	if err := d.admit(op, rsv, n); err != nil {
 		return d.fail(err)
