@@ -160,12 +160,20 @@ next:
 // optional parameters, so that each accepts a later offer, and against
 // servers that change their answers, valid for some offer or for none.
 func TestHandshakeWithDecliningServers(t *testing.T) {
+	// Dedicated compressors on both sides, so that no class adds a
+	// no-context-takeover parameter of its own to the offers or answers.
+	dedicated := pmce.Dedicated(15)
 	offers := []pmce.Config{
-		{ServerMaxWindowBits: 10, ClientNoContextTakeover: true, ClientMaxWindowBits: 12},
-		{ServerNoContextTakeover: true, ClientMaxWindowBits: 15},
-		{},
+		{Send: dedicated, ServerMaxWindowBits: 10, ClientNoContextTakeover: true, ClientMaxWindowBits: 12},
+		{Send: dedicated, ServerNoContextTakeover: true, ClientMaxWindowBits: 15},
+		{Send: dedicated},
 	}
-	full, err := pmce.New(pmce.Config{})
+	full, err := pmce.New(pmce.Config{Send: dedicated, Receive: dedicated})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A server that keeps no compressor: it answers server_no_context_takeover.
+	shared, err := pmce.New(pmce.Config{Send: pmce.Shared, Receive: dedicated})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +185,8 @@ func TestHandshakeWithDecliningServers(t *testing.T) {
 		wantErr  bool
 	}{
 		{name: "supports every parameter: first offer", server: full,
-			wantResp: "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=12",
-			want:     &pmce.Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 12}},
+			wantResp: "permessage-deflate; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=12",
+			want:     &pmce.Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 10, ClientMaxWindowBits: 12}},
 		{name: "declines server_max_window_bits: second offer",
 			server:   declining{full, []string{pmce.ParamServerMaxWindowBits}},
 			wantResp: "permessage-deflate; server_no_context_takeover",
@@ -195,7 +203,7 @@ func TestHandshakeWithDecliningServers(t *testing.T) {
 		// Not what RFC 7692 asks of a server that does not implement
 		// server_max_window_bits, but a valid answer to the second offer.
 		{name: "leaves server_max_window_bits out of its answer: second offer",
-			server:   rewriting{full, without(pmce.ParamServerMaxWindowBits)},
+			server:   rewriting{shared, without(pmce.ParamServerMaxWindowBits)},
 			wantResp: "permessage-deflate; server_no_context_takeover; client_no_context_takeover; client_max_window_bits=12",
 			want:     &pmce.Params{ServerNoContextTakeover: true, ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 12}},
 		{name: "a window larger than offered, no server_no_context_takeover: valid for none",
