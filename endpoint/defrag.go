@@ -39,7 +39,7 @@ type Defragmenter struct {
 	// DefaultMaxFragments, a negative value no limit.
 	MaxFragments int
 	// Extensions decode messages whose first frame carries their RSV bits.
-	Extensions []Extension
+	Extensions []Codec
 
 	open  bool // a message is in progress
 	op    frame.Opcode

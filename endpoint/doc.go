@@ -167,7 +167,7 @@
 // # Extensions
 //
 // A per-message extension negotiated in the handshake (permessage-deflate,
-// RFC 7692) plugs in as an Extension: the Endpoint allows its RSV bits on
+// RFC 7692) plugs in as an Codec: the Endpoint allows its RSV bits on
 // the first frame of a message, has it decode whole messages that carry them
 // and encode the messages it sends.
 package endpoint

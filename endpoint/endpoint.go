@@ -152,7 +152,7 @@ func newEndpoint(role frame.Role, p *parser.Parser, w io.Writer, b builder) *End
 }
 
 // exts returns the negotiated extensions, fixed at New.
-func (e *Endpoint) exts() []Extension { return e.in.defrag.Extensions }
+func (e *Endpoint) exts() []Codec { return e.in.defrag.Extensions }
 
 // rawLimit is the largest payload a message may have on the wire: with
 // extensions, a little more than the decoded limit, as compression can

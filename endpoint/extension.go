@@ -2,9 +2,11 @@ package endpoint
 
 import "github.com/wskit/wskit/frame"
 
-// Extension is a per-message extension negotiated in the opening handshake,
-// such as permessage-deflate (RFC 7692). The Endpoint applies it to whole
-// messages: it decodes a received message whose first frame carries one of
+// Codec is what a per-message extension agreed in the opening handshake
+// does to messages, such as permessage-deflate's *pmce.Codec (RFC 7692):
+// the handshake's handshake.Extension negotiates, and the
+// handshake.Negotiated value it agrees implements Codec. The Endpoint
+// applies it to whole messages: it decodes a received message whose first frame carries one of
 // the extension's RSV bits, and encodes each message it sends.
 //
 // The rules the Endpoint enforces for extensions: RSV bits that no extension
@@ -16,7 +18,7 @@ import "github.com/wskit/wskit/frame"
 // Several extensions apply in the order they were given to Extensions when
 // encoding, and in the reverse order when decoding. A text message is
 // checked for UTF-8 after decoding.
-type Extension interface {
+type Codec interface {
 	// RSV returns the RSV bits the extension claims (frame.Rsv1 for
 	// permessage-deflate).
 	RSV() byte
@@ -36,7 +38,7 @@ type Extension interface {
 }
 
 // extRsv returns the RSV bits exts claim together.
-func extRsv(exts []Extension) byte {
+func extRsv(exts []Codec) byte {
 	var b byte
 	for _, x := range exts {
 		b |= x.RSV()

@@ -56,7 +56,7 @@ type builder struct {
 	config
 	maxMessage   int64
 	maxFragments int
-	exts         []Extension
+	exts         []Codec
 	popts        []parser.Option
 	err          error // the first impossible option
 }
@@ -207,8 +207,8 @@ func MaskKeys(keys func() [4]byte) Option { return func(c *builder) { c.keys = k
 
 // Extensions installs per-message extensions negotiated in the opening
 // handshake, in the order they were negotiated. Their RSV bits are allowed on
-// the first frame of a message; see Extension.
-func Extensions(exts ...Extension) Option {
+// the first frame of a message; see Codec.
+func Extensions(exts ...Codec) Option {
 	return func(c *builder) { c.exts = append(c.exts[:len(c.exts):len(c.exts)], exts...) }
 }
 

@@ -49,7 +49,7 @@ func endpointOptions(t *testing.T, cfg byte, ev *[]string) []endpoint.Option {
 		if err != nil || !ok {
 			t.Fatalf("negotiating permessage-deflate: %v", err)
 		}
-		opts = append(opts, endpoint.Extensions(agreed.(endpoint.Extension)))
+		opts = append(opts, endpoint.Extensions(agreed.(endpoint.Codec)))
 	}
 	return opts
 }
@@ -189,6 +189,6 @@ func FuzzPushAgreesWithBlocking(f *testing.F) {
 func deflated(n int) []byte {
 	ext, _ := pmce.New(pmce.Config{ServerNoContextTakeover: true, ClientNoContextTakeover: true})
 	_, agreed, _, _ := ext.Negotiate([][]handshake.Param{nil})
-	out, _, _ := agreed.(endpoint.Extension).EncodeMessage(nil, make([]byte, n), frame.OpBinary)
+	out, _, _ := agreed.(endpoint.Codec).EncodeMessage(nil, make([]byte, n), frame.OpBinary)
 	return out
 }

@@ -4,7 +4,7 @@
 //
 // # Negotiation
 //
-// [New] builds an [*Extension] from a [Config]; it is a
+// [New] builds an [*Negotiator] from a [Config]; it is a
 // handshake.Extension, so the handshake packages offer it (client),
 // answer offers of it (server) and check the answer (client). Every
 // parameter is validated as RFC 7692 §7.1 says: an unknown, repeated or
@@ -20,9 +20,9 @@
 // it plugs into an Endpoint as it is:
 //
 //	agreed, _ := handshake.AcceptExtensions(offered, resp) // or NegotiateExtensions
-//	var exts []endpoint.Extension
+//	var exts []endpoint.Codec
 //	for _, n := range agreed {
-//		if x, ok := n.(endpoint.Extension); ok {
+//		if x, ok := n.(endpoint.Codec); ok {
 //			exts = append(exts, x)
 //		}
 //	}

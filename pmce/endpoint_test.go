@@ -19,16 +19,16 @@ import (
 )
 
 // The codec is the endpoint's per-message extension as it is.
-var _ endpoint.Extension = (*pmce.Codec)(nil)
+var _ endpoint.Codec = (*pmce.Codec)(nil)
 
 // endpointExtensions picks the agreed extensions an Endpoint can apply.
-func endpointExtensions(t *testing.T, agreed []handshake.Negotiated) []endpoint.Extension {
+func endpointExtensions(t *testing.T, agreed []handshake.Negotiated) []endpoint.Codec {
 	t.Helper()
-	var exts []endpoint.Extension
+	var exts []endpoint.Codec
 	for _, n := range agreed {
-		x, ok := n.(endpoint.Extension)
+		x, ok := n.(endpoint.Codec)
 		if !ok {
-			t.Fatalf("%T is not an endpoint.Extension", n)
+			t.Fatalf("%T is not an endpoint.Codec", n)
 		}
 		exts = append(exts, x)
 	}

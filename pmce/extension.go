@@ -88,12 +88,12 @@ type Config struct {
 	Threshold int
 }
 
-// Extension is permessage-deflate as a [handshake.Extension]: a client
+// Negotiator is permessage-deflate as a [handshake.Extension]: a client
 // offers it with Offer and checks the server's response with Accept; a
 // server answers offers with Negotiate. The agreed value both return is a
-// *[Codec], one per connection. An Extension is immutable and safe for
+// *[Codec], one per connection. A Negotiator is immutable and safe for
 // concurrent handshakes.
-type Extension struct {
+type Negotiator struct {
 	cfg    Config
 	client Config // the negotiation fields as a client offers them
 }
@@ -124,7 +124,7 @@ func minBits(a, b int) int {
 
 // New returns the extension configured by cfg, or an error if a window
 // size or the level is out of range.
-func New(cfg Config) (*Extension, error) {
+func New(cfg Config) (*Negotiator, error) {
 	for _, b := range [...]int{cfg.ServerMaxWindowBits, cfg.ClientMaxWindowBits} {
 		if b != 0 && (b < MinWindowBits || b > MaxWindowBits) {
 			return nil, fmt.Errorf("permessage-deflate: window size %d not in 8..15", b)
@@ -150,18 +150,18 @@ func New(cfg Config) (*Extension, error) {
 	}
 	cfg.Send = cfg.Send.or(DefaultSend)
 	cfg.Receive = cfg.Receive.or(DefaultReceive)
-	return &Extension{cfg: cfg, client: clientWants(cfg)}, nil
+	return &Negotiator{cfg: cfg, client: clientWants(cfg)}, nil
 }
 
 // Config returns the configuration, with the defaults in use filled in:
 // Send, Receive, Level, and Threshold (0 for "every message").
-func (e *Extension) Config() Config { return e.cfg }
+func (e *Negotiator) Config() Config { return e.cfg }
 
 // Name returns "permessage-deflate".
-func (e *Extension) Name() string { return Name }
+func (e *Negotiator) Name() string { return Name }
 
 // Offer returns the client's offer: the parameters the Config asks for.
-func (e *Extension) Offer() []handshake.Param {
+func (e *Negotiator) Offer() []handshake.Param {
 	var ps []handshake.Param
 	c := e.client
 	if c.ServerNoContextTakeover {
@@ -188,7 +188,7 @@ func (e *Extension) Offer() []handshake.Param {
 // the latter with a value no larger than offered; client_max_window_bits
 // is allowed only if offered, with a value no larger than the offer's.
 // It returns the client's *Codec.
-func (e *Extension) Accept(params []handshake.Param) (handshake.Negotiated, error) {
+func (e *Negotiator) Accept(params []handshake.Param) (handshake.Negotiated, error) {
 	r, err := parseParams(params, true)
 	if err != nil {
 		return nil, err
@@ -247,7 +247,7 @@ func (e *Extension) Accept(params []handshake.Param) (handshake.Negotiated, erro
 //     window, when there is one.
 //
 // It never returns an error: an offer it cannot use is declined.
-func (e *Extension) Negotiate(offers [][]handshake.Param) ([]handshake.Param, handshake.Negotiated, bool, error) {
+func (e *Negotiator) Negotiate(offers [][]handshake.Param) ([]handshake.Param, handshake.Negotiated, bool, error) {
 	c := e.cfg
 	for _, params := range offers {
 		o, err := parseParams(params, false)

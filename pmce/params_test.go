@@ -8,7 +8,7 @@ import (
 	"github.com/wskit/wskit/handshake"
 )
 
-func mustNew(t testing.TB, cfg Config) *Extension {
+func mustNew(t testing.TB, cfg Config) *Negotiator {
 	t.Helper()
 	if cfg.Send == 0 {
 		// The parameter tests are about the RFC 7692 fields: a

@@ -115,7 +115,7 @@ func wsDial(t *testing.T, network, addr, url string, cfg *client.Config) (*endpo
 	leftover, _ := br.Peek(br.Buffered())
 	opts := []endpoint.Option{endpoint.ParserOptions(parser.Leftover(leftover)), endpoint.CloseTimeout(3 * time.Second)}
 	for _, n := range res.Extensions {
-		if ext, ok := n.(endpoint.Extension); ok {
+		if ext, ok := n.(endpoint.Codec); ok {
 			opts = append(opts, endpoint.Extensions(ext))
 		}
 	}

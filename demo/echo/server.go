@@ -131,7 +131,7 @@ func (s *echoServer) echo(w http.ResponseWriter, r *http.Request) {
 	opts := []endpoint.Option{endpoint.MaxMessage(s.maxMessage), endpoint.ParserOptions(popts...)}
 	var extNames []string
 	for _, n := range up.Result.Extensions {
-		if ext, ok := n.(endpoint.Extension); ok {
+		if ext, ok := n.(endpoint.Codec); ok {
 			opts = append(opts, endpoint.Extensions(ext))
 		}
 		if c, ok := n.(*pmce.Codec); ok {

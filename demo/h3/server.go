@@ -175,7 +175,7 @@ func (s *servers) echoTCP(w http.ResponseWriter, r *http.Request) error {
 	defer up.Close()
 	var opts []endpoint.Option
 	for _, n := range up.Result.Extensions {
-		if x, ok := n.(endpoint.Extension); ok {
+		if x, ok := n.(endpoint.Codec); ok {
 			opts = append(opts, endpoint.Extensions(x))
 		}
 	}

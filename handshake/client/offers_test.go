@@ -135,7 +135,7 @@ func TestVerifyValidForNoOffer(t *testing.T) {
 // naming one of params, as a server that does not implement those
 // optional parameters must (RFC 7692 §7.1.2.1, §7.1.1.1).
 type declining struct {
-	*pmce.Extension
+	*pmce.Negotiator
 	params []string
 }
 
@@ -152,7 +152,7 @@ next:
 		}
 		kept = append(kept, o)
 	}
-	return d.Extension.Negotiate(kept)
+	return d.Negotiator.Negotiate(kept)
 }
 
 // TestHandshakeWithDecliningServers runs the handshake of a client making
@@ -248,12 +248,12 @@ func TestHandshakeWithDecliningServers(t *testing.T) {
 // rewriting is a server that accepts an offer as pmce does, then changes
 // its response with edit before sending it.
 type rewriting struct {
-	*pmce.Extension
+	*pmce.Negotiator
 	edit func([]handshake.Param) []handshake.Param
 }
 
 func (r rewriting) Negotiate(offers [][]handshake.Param) ([]handshake.Param, handshake.Negotiated, bool, error) {
-	resp, n, ok, err := r.Extension.Negotiate(offers)
+	resp, n, ok, err := r.Negotiator.Negotiate(offers)
 	return r.edit(resp), n, ok, err
 }
 

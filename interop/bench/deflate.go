@@ -37,7 +37,7 @@ var DeflateLibs = []string{"wskit", "gorilla", "gobwas", "coder", "gws"}
 // DeflateAPIs says how each server compresses: each library's documented
 // way of turning permessage-deflate on, from its README or package doc.
 var DeflateAPIs = map[string]string{
-	"wskit":   "server.Config{Extensions: pmce.New(pmce.Config{Send, Receive})}, the agreed *pmce.Codec as an endpoint.Extension",
+	"wskit":   "server.Config{Extensions: pmce.New(pmce.Config{Send, Receive})}, the agreed *pmce.Codec as an endpoint.Codec",
 	"gorilla": "Upgrader{EnableCompression: true} (no context takeover both ways, compress/flate)",
 	"gobwas":  "ws.Upgrader{Negotiate: wsflate.Extension{Parameters: wsflate.DefaultParameters}.Negotiate}, wsflate.DecompressFrame / CompressFrame (its README; compress/flate)",
 	"coder":   "AcceptOptions{CompressionMode: CompressionContextTakeover} (compress/flate)",
@@ -154,9 +154,9 @@ func serveWskitWith(ln net.Listener, cfg *server.Config) error {
 		if _, err := res.WriteTo(conn); err != nil {
 			return
 		}
-		var exts []endpoint.Extension
+		var exts []endpoint.Codec
 		for _, n := range res.Extensions {
-			if x, ok := n.(endpoint.Extension); ok {
+			if x, ok := n.(endpoint.Codec); ok {
 				exts = append(exts, x)
 			}
 			if c, ok := n.(*pmce.Codec); ok {
@@ -233,7 +233,7 @@ const DeflateOffer = "permessage-deflate; client_max_window_bits"
 const EchoOffer = "permessage-deflate; client_no_context_takeover; client_max_window_bits"
 
 // clientExtension is the client's side of an offer.
-func clientExtension(offer string) (*pmce.Extension, error) {
+func clientExtension(offer string) (*pmce.Negotiator, error) {
 	cfg := pmce.Config{Send: pmce.Dedicated(15), ClientMaxWindowBits: 15, Threshold: -1}
 	if offer == EchoOffer {
 		cfg = pmce.Config{Send: pmce.Shared, ClientMaxWindowBits: 15, Threshold: -1}

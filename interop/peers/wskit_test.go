@@ -156,7 +156,7 @@ func newWSConn(role frame.Role, nc net.Conn, leftover []byte, protocol string, a
 		endpoint.CloseTimeout(5 * time.Second),
 	}
 	for _, n := range agreed {
-		if ext, ok := n.(endpoint.Extension); ok {
+		if ext, ok := n.(endpoint.Codec); ok {
 			opts = append(opts, endpoint.Extensions(ext))
 		}
 		if codec, ok := n.(*pmce.Codec); ok {

@@ -65,7 +65,7 @@ type Conn struct {
 func newConn(role frame.Role, str Stream, protocol string, exts []handshake.Negotiated, opts []endpoint.Option) *Conn {
 	var all []endpoint.Option
 	for _, n := range exts {
-		if x, ok := n.(endpoint.Extension); ok {
+		if x, ok := n.(endpoint.Codec); ok {
 			all = append(all, endpoint.Extensions(x))
 		}
 	}

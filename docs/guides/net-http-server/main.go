@@ -116,7 +116,7 @@ func (h *hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		endpoint.CloseTimeout(5 * time.Second),
 	}
 	for _, n := range up.Result.Extensions {
-		if x, ok := n.(endpoint.Extension); ok {
+		if x, ok := n.(endpoint.Codec); ok {
 			opts = append(opts, endpoint.Extensions(x))
 		}
 		if c, ok := n.(*pmce.Codec); ok {

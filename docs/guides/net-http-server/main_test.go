@@ -43,9 +43,9 @@ func dial(t *testing.T, addr string, cfg *client.Config) (*endpoint.Endpoint, *c
 	if err != nil {
 		return nil, nil, err
 	}
-	var exts []endpoint.Extension
+	var exts []endpoint.Codec
 	for _, n := range res.Extensions {
-		exts = append(exts, n.(endpoint.Extension))
+		exts = append(exts, n.(endpoint.Codec))
 	}
 	leftover, _ := br.Peek(br.Buffered())
 	ep := endpoint.New(frame.Client, conn, conn,

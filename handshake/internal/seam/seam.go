@@ -15,8 +15,8 @@ import (
 // refuse before it agrees.
 func Check(agreed []handshake.Negotiated) error {
 	for _, n := range agreed {
-		if _, ok := n.(endpoint.Extension); !ok {
-			return fmt.Errorf("%w: the agreed extension %T does not code messages (endpoint.Extension)", handshake.ErrExtensionUnusable, n)
+		if _, ok := n.(endpoint.Codec); !ok {
+			return fmt.Errorf("%w: the agreed extension %T does not code messages (endpoint.Codec)", handshake.ErrExtensionUnusable, n)
 		}
 	}
 	return nil
@@ -28,9 +28,9 @@ func Options(agreed []handshake.Negotiated) []endpoint.Option {
 	if len(agreed) == 0 {
 		return nil
 	}
-	exts := make([]endpoint.Extension, 0, len(agreed))
+	exts := make([]endpoint.Codec, 0, len(agreed))
 	for _, n := range agreed {
-		exts = append(exts, n.(endpoint.Extension))
+		exts = append(exts, n.(endpoint.Codec))
 	}
 	return []endpoint.Option{endpoint.Extensions(exts...)}
 }
