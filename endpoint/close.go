@@ -157,7 +157,10 @@ func (e *Endpoint) drain(done chan struct{}) {
 	defer close(done)
 	defer e.unlockRead()
 	m := &e.in.msg
-	m.active, m.err, m.data, m.filling = false, ErrClosed, nil, false
+	if m.zr != nil {
+		m.zr.Close()
+	}
+	m.active, m.err, m.data, m.filling, m.zr = false, ErrClosed, nil, false, nil
 	// A reader error may have interrupted a control frame: finish it, in
 	// case it is the peer's close.
 	e.finishControl()

@@ -1,6 +1,10 @@
 package endpoint
 
-import "github.com/wskit/wskit/frame"
+import (
+	"io"
+
+	"github.com/wskit/wskit/frame"
+)
 
 // Codec is what a per-message extension agreed in the opening handshake
 // does to messages, such as permessage-deflate's *pmce.Codec (RFC 7692):
@@ -45,3 +49,35 @@ func extRsv(exts []Codec) byte {
 	}
 	return b & (frame.Rsv1 | frame.Rsv2 | frame.Rsv3)
 }
+
+// StreamCodec is a Codec that also codes a message in pieces, so that
+// NextWriter compresses a message as it is written and NextReader inflates
+// one as it arrives, neither holding it whole (pmce.Codec is one). The
+// Endpoint streams through it when it is the only extension agreed.
+type StreamCodec interface {
+	Codec
+	// MessageWriter returns a writer that encodes one message into dst,
+	// the payload of the message's frames (the first carrying the
+	// codec's RSV bits); Close ends the message. At most one is open at a
+	// time, and no EncodeMessage call comes between.
+	MessageWriter(dst io.Writer) io.WriteCloser
+	// MessageReader returns a reader of one message decoded from src, the
+	// payload of its frames, which returns io.EOF at the message's end.
+	// It fails, with a *frame.Error choosing the close code, on data that
+	// does not decode (1007) or once it has produced limit bytes and
+	// there would be more (1009), without producing more than limit.
+	// Close releases it.
+	MessageReader(src io.Reader, limit int64) io.ReadCloser
+}
+
+// streamCodec returns the extension that streams, when it is the only one.
+func (e *Endpoint) streamCodec() StreamCodec {
+	if exts := e.exts(); len(exts) == 1 {
+		sc, _ := exts[0].(StreamCodec)
+		return sc
+	}
+	return nil
+}
+
+// pushing reports whether the Endpoint is driven by Feed.
+func (e *Endpoint) pushing() bool { return e.push != nil }

@@ -83,17 +83,29 @@ type messageReader struct {
 	// filling: an extension decodes the message, which is read whole
 	// before the first byte is served from data.
 	filling bool
+	// zr inflates the message as it arrives, for an extension that
+	// streams (StreamCodec); rawEnd: its compressed payload has ended.
+	zr     io.ReadCloser
+	rawEnd bool
 }
 
 // begin starts reading a message whose first header is h.
 func (r *messageReader) begin(h frame.Header, whole bool) {
+	if r.zr != nil {
+		r.zr.Close() // a message abandoned before its end
+	}
 	*r = messageReader{e: r.e, active: true, whole: whole, remain: h.Length, fin: h.Fin}
 }
 
 // start begins reading a message for NextReader.
 func (r *messageReader) start(h frame.Header) error {
 	r.begin(h, false)
-	if !r.e.in.defrag.buffered() {
+	d := &r.e.in.defrag
+	if !d.buffered() {
+		return nil
+	}
+	if sc := r.e.streamCodec(); sc != nil && !r.e.pushing() {
+		r.zr = sc.MessageReader((*payload)(r), d.maxMessage())
 		return nil
 	}
 	r.filling = true
@@ -188,6 +200,9 @@ func (r *messageReader) read(b []byte) (int, error) {
 	if !r.active {
 		return 0, io.EOF
 	}
+	if r.zr != nil {
+		return r.readInflated(b)
+	}
 	d := &r.e.in.defrag
 	if r.filling {
 		if err := r.fill(); err != nil {
@@ -203,6 +218,14 @@ func (r *messageReader) read(b []byte) (int, error) {
 		}
 		return n, nil
 	}
+	return r.readPayload(b)
+}
+
+// readPayload reads the message's payload as it is on the wire, across its
+// frames, checking plain text for UTF-8 as it goes. It returns io.EOF with
+// the last bytes.
+func (r *messageReader) readPayload(b []byte) (int, error) {
+	d := &r.e.in.defrag
 	for r.remain == 0 {
 		if r.fin {
 			return 0, r.end()
@@ -244,15 +267,92 @@ func (r *messageReader) read(b []byte) (int, error) {
 	return n, nil
 }
 
-// end ends the message after its last byte: io.EOF, or the violation its
-// end is (text cut in the middle of a character).
+// end ends the payload after its last byte: io.EOF, or the violation its
+// end is (text cut in the middle of a character). A message an inflater
+// reads stays open for it.
 func (r *messageReader) end() error {
+	if r.zr != nil {
+		r.rawEnd = true
+		return io.EOF
+	}
 	r.active = false
 	if err := r.e.in.defrag.end(); err != nil {
 		r.err = r.e.fail(err)
 		return r.err
 	}
 	return io.EOF
+}
+
+// drainPayload reads the rest of the compressed payload, which the decoder
+// did not need, to the message's last frame.
+func (r *messageReader) drainPayload() error {
+	buf := pool.Get(4096)
+	defer pool.Put(buf)
+	for !r.rawEnd {
+		if _, err := r.readPayload(*buf); err != nil && err != io.EOF {
+			if r.err == nil {
+				r.err = err
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// payload is the compressed payload of the message an inflater reads.
+type payload messageReader
+
+func (p *payload) Read(b []byte) (int, error) {
+	r := (*messageReader)(p)
+	if r.rawEnd {
+		return 0, io.EOF
+	}
+	return r.readPayload(b)
+}
+
+// readInflated reads the message an extension's streaming decoder inflates
+// as its compressed bytes arrive, checking text as it comes out. The
+// inflater cannot resume after its source failed: a reader error in the
+// middle of such a message (a deadline) is final.
+func (r *messageReader) readInflated(b []byte) (int, error) {
+	d := &r.e.in.defrag
+	n, err := r.zr.Read(b)
+	if rerr := r.e.readErr(); rerr != nil {
+		// The compressed payload's source ended the read side (the stream
+		// ended, a violation): the message is lost with it.
+		r.err = rerr
+		return 0, rerr
+	}
+	if n > 0 && d.op == frame.OpText && !d.v.Write(b[:n]) {
+		r.err = r.e.fail(d.fail(frame.ErrInvalidUTF8))
+		return 0, r.err
+	}
+	switch {
+	case err == io.EOF && !r.rawEnd:
+		// The decoder is done before the payload is (pmce ignores data
+		// after a final block): the message ends with its last frame.
+		if derr := r.drainPayload(); derr != nil {
+			return 0, derr
+		}
+		fallthrough
+	case err == io.EOF:
+		r.zr.Close()
+		r.zr, r.active = nil, false
+		d.open = false
+		if d.op == frame.OpText && !d.v.Complete() {
+			r.err = r.e.fail(d.fail(frame.ErrInvalidUTF8))
+			return 0, r.err
+		}
+		return n, io.EOF
+	case err != nil:
+		if r.err == nil {
+			// The decoder's own verdict (a *frame.Error such as 1009 or
+			// 1007), or a reader error it cannot recover from.
+			r.err = r.e.fail(err)
+		}
+		return 0, r.err
+	}
+	return n, nil
 }
 
 // discard skips the rest of a message the application did not read to its

@@ -244,6 +244,23 @@ func (e *Endpoint) writeMessage(op frame.Opcode, data []byte) error {
 	return err
 }
 
+// WritePlain sends data as one message of type op without applying the
+// extensions: with permessage-deflate, uncompressed, with RSV1 clear, which
+// RFC 7692 allows on any message whatever was agreed. Use it for a message
+// that carries a secret beside text an attacker chooses (a session token
+// and a chat line, say): compressed together, their size can leak the
+// secret a byte at a time (the CRIME and BREACH attacks). Otherwise it is
+// WriteMessage. An extension other than permessage-deflate may not allow
+// it.
+func (e *Endpoint) WritePlain(op frame.Opcode, data []byte) error {
+	if op != frame.OpText && op != frame.OpBinary {
+		return ErrOpcode
+	}
+	e.msgMu.Lock()
+	defer e.msgMu.Unlock()
+	return e.writeData(op, 0, data)
+}
+
 // Ping sends a ping with the given payload (at most 125 bytes). The peer's
 // pong is handled by the reading goroutine; it does not count for Heartbeat
 // unless it carries one of Heartbeat's payloads.

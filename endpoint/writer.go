@@ -38,10 +38,20 @@ func (e *Endpoint) NextWriter(op frame.Opcode) (io.WriteCloser, error) {
 		if e.cfg.keys != nil {
 			w.sopts = append(w.sopts, streamer.MaskKeys(e.cfg.keys))
 		}
+		if sc := e.streamCodec(); sc != nil {
+			w.sc = sc
+			w.sopts = append(w.sopts, streamer.Rsv(sc.RSV()))
+		}
 		e.writer = w
 	}
 	w.open, w.op, w.n = true, op, 0
-	if len(e.exts()) == 0 {
+	switch {
+	case w.sc != nil:
+		// Compressed as it is written: the encoder writes into the
+		// Streamer, which frames it, RSV bits on the first frame.
+		w.s.Reset((*frameSink)(e), op, w.sopts...)
+		w.zw = w.sc.MessageWriter(&w.s)
+	case len(e.exts()) == 0:
 		w.s.Reset((*frameSink)(e), op, w.sopts...)
 	}
 	return w, nil
@@ -78,14 +88,19 @@ type messageWriter struct {
 	sopts []streamer.Option
 	op    frame.Opcode
 	open  bool
-	buf   *[]byte // the whole message, with extensions
+	buf   *[]byte // the whole message, with extensions that do not stream
 	n     int
+	sc    StreamCodec    // the extension that streams, if it is the only one
+	zw    io.WriteCloser // its encoder of the open message
 }
 
 // Write implements io.Writer.
 func (w *messageWriter) Write(p []byte) (int, error) {
 	if !w.open {
 		return 0, ErrClosed
+	}
+	if w.zw != nil {
+		return w.zw.Write(p)
 	}
 	if len(w.e.exts()) == 0 {
 		return w.s.Write(p)
@@ -122,6 +137,14 @@ func (w *messageWriter) Close() error {
 	w.open = false
 	defer w.e.msgMu.Unlock()
 	defer w.e.endStream()
+	if w.zw != nil {
+		err := w.zw.Close()
+		w.zw = nil
+		if cerr := w.s.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
 	if len(w.e.exts()) == 0 {
 		return w.s.Close()
 	}

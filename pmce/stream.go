@@ -222,3 +222,15 @@ func (r *Reader) Close() error {
 	}
 	return err
 }
+
+// MessageWriter is NewWriter as an io.WriteCloser, so that the Codec is an
+// endpoint.StreamCodec: NextWriter compresses through it as a message is
+// written.
+func (c *Codec) MessageWriter(dst io.Writer) io.WriteCloser { return c.NewWriter(dst) }
+
+// MessageReader is NewReader as an io.ReadCloser, so that the Codec is an
+// endpoint.StreamCodec: NextReader inflates through it as a message
+// arrives.
+func (c *Codec) MessageReader(src io.Reader, limit int64) io.ReadCloser {
+	return c.NewReader(src, limit)
+}

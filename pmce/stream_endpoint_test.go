@@ -1,0 +1,215 @@
+package pmce_test
+
+import (
+	"bytes"
+	"compress/flate"
+	"crypto/sha256"
+	"errors"
+	"io"
+	"runtime"
+	"testing"
+
+	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/handshake"
+	"github.com/wskit/wskit/internal/race"
+	"github.com/wskit/wskit/parser"
+	"github.com/wskit/wskit/pmce"
+)
+
+// agreedPair negotiates permessage-deflate with cfg on both sides and
+// returns the client's and the server's codecs.
+func agreedPair(t *testing.T, cfg pmce.Config) (cli, srv endpoint.Codec) {
+	t.Helper()
+	ext, err := pmce.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	offer := handshake.OfferExtensions([]handshake.Extension{ext})
+	resp, sAgreed, err := handshake.NegotiateExtensions([]handshake.Extension{ext}, offer)
+	if err != nil || len(sAgreed) != 1 {
+		t.Fatalf("negotiating: %v", err)
+	}
+	cAgreed, err := handshake.AcceptExtensions([]handshake.Extension{ext}, resp)
+	if err != nil || len(cAgreed) != 1 {
+		t.Fatalf("accepting: %v", err)
+	}
+	return cAgreed[0].(endpoint.Codec), sAgreed[0].(endpoint.Codec)
+}
+
+// pattern yields n deterministic bytes that compress, but not to nothing.
+type pattern struct{ i, n int }
+
+func (p *pattern) Read(b []byte) (int, error) {
+	if p.i == p.n {
+		return 0, io.EOF
+	}
+	b = b[:min(len(b), p.n-p.i)]
+	for k := range b {
+		x := p.i + k
+		b[k] = byte('a' + (x/7+x/1000)%26)
+	}
+	p.i += len(b)
+	return len(b), nil
+}
+
+// TestStreamHugeCompressed sends a 64 MiB compressed message each way
+// through NextWriter and NextReader, which compress and inflate as the
+// bytes go: the echo is exact, and what the transfer allocates is far below
+// the message's size.
+func TestStreamHugeCompressed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 128 MiB")
+	}
+	const size = 64 << 20
+	for _, cfg := range []pmce.Config{{}, {Send: pmce.Dedicated(15)}} {
+		cc, sc := agreedPair(t, cfg)
+		c2sR, c2sW := io.Pipe()
+		s2cR, s2cW := io.Pipe()
+		limit := endpoint.MaxMessage(size + 1<<20)
+		cli := endpoint.New(frame.Client, s2cR, c2sW, limit, endpoint.Extensions(cc))
+		srv := endpoint.New(frame.Server, c2sR, s2cW, limit, endpoint.Extensions(sc))
+
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		echoed := make(chan error, 1)
+		go func() { // the server streams the message back as it arrives
+			op, r, err := srv.NextReader()
+			if err != nil {
+				echoed <- err
+				return
+			}
+			w, err := srv.NextWriter(op)
+			if err != nil {
+				echoed <- err
+				return
+			}
+			_, err = io.Copy(w, r)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			echoed <- err
+		}()
+		sent := make(chan error, 1)
+		go func() {
+			w, err := cli.NextWriter(frame.OpText)
+			if err != nil {
+				sent <- err
+				return
+			}
+			_, err = io.Copy(w, &pattern{n: size})
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			sent <- err
+		}()
+		op, r, err := cli.NextReader()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := sha256.New()
+		n, err := io.Copy(h, r)
+		if err != nil || n != size || op != frame.OpText {
+			t.Fatalf("echo: %d bytes of %v, %v; want %d of text", n, op, err, size)
+		}
+		want := sha256.New()
+		io.Copy(want, &pattern{n: size})
+		if !bytes.Equal(h.Sum(nil), want.Sum(nil)) {
+			t.Fatal("the echo differs from the message")
+		}
+		if err := <-sent; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-echoed; err != nil {
+			t.Fatal(err)
+		}
+		runtime.ReadMemStats(&after)
+		alloc := after.TotalAlloc - before.TotalAlloc
+		t.Logf("%+v: 2 x %d MiB streamed with %.1f MiB allocated", cfg, size>>20, float64(alloc)/(1<<20))
+		if !race.Enabled && alloc > 8<<20 {
+			t.Errorf("%d MiB allocated to stream 64 MiB each way: the message was held", alloc>>20)
+		}
+		c2sW.Close()
+		s2cW.Close()
+	}
+}
+
+// TestStreamBombRefused: a compressed message that would inflate far past
+// MaxMessage fails NextReader's reader at the limit with 1009, allocating
+// far less than the limit.
+func TestStreamBombRefused(t *testing.T) {
+	const limit = 32 << 20
+	var z bytes.Buffer
+	fw, _ := flate.NewWriter(&z, flate.BestCompression)
+	zeros := make([]byte, 1<<20)
+	for range 256 { // 256 MiB of zeros
+		fw.Write(zeros)
+	}
+	fw.Flush()
+	bomb := bytes.TrimSuffix(z.Bytes(), []byte{0, 0, 0xff, 0xff})
+
+	_, sc := agreedPair(t, pmce.Config{})
+	var in, out bytes.Buffer
+	frame.WriteMasked(&in, &frame.Binary{Fin: true, Rsv: frame.Rsv1, Payload: bomb}, [4]byte{1, 2, 3, 4})
+	srv := endpoint.New(frame.Server, &in, &out, endpoint.MaxMessage(limit), endpoint.Extensions(sc))
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, r, err := srv.NextReader()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, r)
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, frame.ErrMessageTooBig) || n != limit {
+		t.Fatalf("read %d bytes, %v; want exactly %d, then ErrMessageTooBig", n, err, limit)
+	}
+	if code := frame.CloseCodeOf(err); code != frame.CloseMessageTooBig {
+		t.Errorf("close code %d, want 1009", code)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; !race.Enabled && alloc > 4<<20 {
+		t.Errorf("%d MiB allocated to refuse a %d KiB bomb at %d MiB", alloc>>20, len(bomb)>>10, limit>>20)
+	}
+	p := parser.New(&out, parser.Role(frame.Client))
+	f, err := p.Next()
+	if c, ok := f.(*frame.Close); err != nil || !ok || c.Code != frame.CloseMessageTooBig {
+		t.Errorf("sent %v, %v; want a close 1009", f, err)
+	}
+}
+
+// TestWritePlain: a message sent with WritePlain on a connection that
+// agreed compression goes out uncompressed, RSV1 clear, and arrives as is.
+func TestWritePlain(t *testing.T) {
+	cc, sc := agreedPair(t, pmce.Config{Threshold: -1}) // compress everything else
+	var wire bytes.Buffer
+	cli := endpoint.New(frame.Client, bytes.NewReader(nil), &wire, endpoint.Extensions(cc))
+	secret := []byte(`{"token":"s3cr3t","echo":"attacker's text"}`)
+	if err := cli.WritePlain(frame.OpText, secret); err != nil {
+		t.Fatal(err)
+	}
+	if err := cli.WriteMessage(frame.OpText, []byte(compressible)); err != nil {
+		t.Fatal(err)
+	}
+	p := parser.New(bytes.NewReader(wire.Bytes()), parser.Role(frame.Server), parser.AllowRsv(frame.Rsv1))
+	for i, wantRsv := range []byte{0, frame.Rsv1} {
+		f, err := p.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rsv := f.Header().Rsv; rsv != wantRsv {
+			t.Errorf("message %d: RSV %#x, want %#x", i, rsv, wantRsv)
+		}
+	}
+	srv := endpoint.New(frame.Server, bytes.NewReader(wire.Bytes()), io.Discard, endpoint.Extensions(sc))
+	for _, want := range []string{string(secret), compressible} {
+		m, err := srv.NextMessage()
+		if err != nil || string(m.Data) != want {
+			t.Fatalf("received %q, %v; want %q", m.Data, err, want)
+		}
+	}
+}
+
+// compressible is a message that permessage-deflate makes smaller.
+var compressible = string(bytes.Repeat([]byte("compressed, compressed, compressed. "), 20))
