@@ -1,13 +1,16 @@
 package pmce
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"fmt"
-	"github.com/klauspost/compress/flate"
 	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/flate"
 )
 
 var benchWords = strings.Fields(`{"type": "update", "id": 1234, "user": "alice", "text": "the quick
@@ -165,7 +168,7 @@ func BenchmarkStream(b *testing.B) {
 // streamed, with or without context takeover and with a small window,
 // without allocating.
 func TestSteadyStateAllocs(t *testing.T) {
-	if raceEnabled {
+	if race.Enabled {
 		t.Skip("the race detector makes sync.Pool drop values at random: counts are not exact")
 	}
 	for _, size := range []int{1 << 10, 16 << 10} {

@@ -1,6 +1,8 @@
 package pmce
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"encoding/hex"
 	"errors"
@@ -136,7 +138,7 @@ func TestRoundTrip(t *testing.T) {
 		{ServerMaxWindowBits: 15, ClientMaxWindowBits: 10},
 	}
 	n := 300
-	if raceEnabled || testing.Short() {
+	if race.Enabled || testing.Short() {
 		n = 30
 	}
 	msgs := texts(n, 3000, 1)
@@ -255,7 +257,7 @@ func TestZipBomb(t *testing.T) {
 		payload []byte
 		limit   int
 	}{{payload, 1 << 20}, {payload, 0}, {small, 64 << 10}} {
-		if raceEnabled && tt.limit == 0 {
+		if race.Enabled && tt.limit == 0 {
 			continue
 		}
 		c := newCodec(true, fullWindow, 6, 0)
@@ -271,7 +273,7 @@ func TestZipBomb(t *testing.T) {
 			t.Errorf("after the bomb: %v", err)
 		}
 	}
-	if raceEnabled {
+	if race.Enabled {
 		return
 	}
 	// Memory stays bounded by the limit.

@@ -1,6 +1,8 @@
 package pmce
 
 import (
+	"github.com/wskit/wskit/internal/race"
+
 	"bytes"
 	"errors"
 	"io"
@@ -189,7 +191,7 @@ func FuzzStreamInflate(f *testing.F) {
 // limit with ErrTooBig (1009), having allocated a small fraction of the
 // limit, whatever the message's size.
 func TestStreamBomb(t *testing.T) {
-	if raceEnabled || testing.Short() {
+	if race.Enabled || testing.Short() {
 		t.Skip("inflates 32 MiB: not under -race or -short")
 	}
 	payload := bomb(t, 1024)

@@ -1,5 +1,0 @@
-//go:build !race
-
-package pmce
-
-const raceEnabled = false
