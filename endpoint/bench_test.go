@@ -119,3 +119,22 @@ func BenchmarkPushEcho(b *testing.B) {
 type countWriter struct{ n int64 }
 
 func (w *countWriter) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkWritePrepared sends one 1 KiB PreparedMessage to 1,000 server
+// Endpoints; an op is one recipient.
+func BenchmarkWritePrepared(b *testing.B) {
+	pm, _ := NewPreparedMessage(frame.OpText, bytes.Repeat([]byte("x"), 1<<10))
+	eps := make([]*Endpoint, 1000)
+	for i := range eps {
+		eps[i] = New(frame.Server, bytes.NewReader(nil), &countWriter{})
+	}
+	b.SetBytes(1 << 10)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := eps[i%len(eps)].WritePrepared(pm); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -59,6 +59,7 @@ type Codec struct {
 	threshold int
 	enc       encoder
 	dec       decoder
+	shared    *sharedKey // without context takeover on the sending side: see SharedEncoding
 }
 
 func newCodec(server bool, p Params, level, threshold int) *Codec {
@@ -74,6 +75,9 @@ func newCodec(server bool, p Params, level, threshold int) *Codec {
 	c.enc.takeover = !ownNCT
 	if !peerNCT {
 		c.dec.window.size = 1 << peerBits
+	}
+	if !c.enc.takeover {
+		c.shared = internKey(sharedKey{kind: c.enc.kind, threshold: threshold})
 	}
 	return c
 }

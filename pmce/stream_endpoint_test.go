@@ -213,3 +213,41 @@ func TestWritePlain(t *testing.T) {
 
 // compressible is a message that permessage-deflate makes smaller.
 var compressible = string(bytes.Repeat([]byte("compressed, compressed, compressed. "), 20))
+
+// TestPreparedCompressedOnce: a PreparedMessage sent to connections that
+// agreed permessage-deflate without context takeover is compressed once
+// for all of them, and each peer inflates it; a connection with context
+// takeover gets it compressed in its own context.
+func TestPreparedCompressedOnce(t *testing.T) {
+	pm, err := endpoint.NewPreparedMessage(frame.OpText, []byte(compressible))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []any
+	for _, cfg := range []pmce.Config{{}, {}, {Send: pmce.Dedicated(15)}} {
+		cc, sc := agreedPair(t, cfg)
+		key, shared := sc.(endpoint.SharedEncoder).SharedEncoding()
+		if shared != (cfg.Send != pmce.Dedicated(15)) {
+			t.Errorf("%+v: SharedEncoding ok = %v", cfg, shared)
+		}
+		if shared {
+			keys = append(keys, key)
+		}
+		var wire bytes.Buffer
+		srv := endpoint.New(frame.Server, bytes.NewReader(nil), &wire, endpoint.Extensions(sc))
+		if err := srv.WritePrepared(pm); err != nil {
+			t.Fatal(err)
+		}
+		p := parser.New(bytes.NewReader(wire.Bytes()), parser.Role(frame.Client), parser.AllowRsv(frame.Rsv1))
+		if f, err := p.Next(); err != nil || f.Header().Rsv != frame.Rsv1 || len(wire.Bytes()) >= len(compressible) {
+			t.Errorf("%+v: sent %d bytes (RSV %v), want a compressed frame", cfg, wire.Len(), err)
+		}
+		cli := endpoint.New(frame.Client, &wire, io.Discard, endpoint.Extensions(cc))
+		if m, err := cli.NextMessage(); err != nil || string(m.Data) != compressible {
+			t.Errorf("%+v: received %d bytes, %v", cfg, len(m.Data), err)
+		}
+	}
+	if len(keys) != 2 || keys[0] != keys[1] {
+		t.Errorf("shared keys %v: two codecs of the same parameters must share one", keys)
+	}
+}
