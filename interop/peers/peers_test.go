@@ -106,11 +106,14 @@ var results = struct {
 	versions map[string]string // peer -> version
 	notes    map[string]string // peer -> note
 	ran      map[string]bool
+	off      bool // TestPeersClasses runs: the matrix is the default class's
 }{cell: map[string]string{}, versions: map[string]string{}, notes: map[string]string{}, ran: map[string]bool{}}
 
 func record(p, dir, check, v string) {
 	results.Lock()
-	results.cell[p+"|"+dir+"|"+check] = v
+	if !results.off {
+		results.cell[p+"|"+dir+"|"+check] = v
+	}
 	results.Unlock()
 }
 

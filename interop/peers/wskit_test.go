@@ -170,11 +170,15 @@ func newWSConn(role frame.Role, nc net.Conn, leftover []byte, protocol string, a
 	return c
 }
 
+// wskitDeflate is the permessage-deflate configuration of wskit's side:
+// the defaults, or a memory class TestPeersClasses tries.
+var wskitDeflate = pmce.Config{}
+
 // dialWskit connects a wskit client to url as demo/client does.
 func dialWskit(ctx context.Context, url string, deflate bool) (*wsConn, error) {
 	cfg := &client.Config{Protocols: clientProtocols}
 	if deflate {
-		ext, err := pmce.New(pmce.Config{})
+		ext, err := pmce.New(wskitDeflate)
 		if err != nil {
 			return nil, err
 		}
@@ -228,7 +232,7 @@ func startWskitServer(t testing.TB) *wskitServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ext, err := pmce.New(pmce.Config{})
+	ext, err := pmce.New(wskitDeflate)
 	if err != nil {
 		t.Fatal(err)
 	}
