@@ -3,7 +3,6 @@ package bench
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -56,54 +55,11 @@ func ServeDeflate(lib string, ln net.Listener, cfg pmce.Config) error {
 		}
 		return serveWskitWith(ln, &server.Config{Extensions: []handshake.Extension{ext}})
 	case "gorilla":
-		u := gorilla.Upgrader{EnableCompression: true}
-		return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, err := u.Upgrade(w, r, nil)
-			if err != nil {
-				return
-			}
-			defer c.Close()
-			var buf []byte
-			for {
-				typ, rd, err := c.NextReader()
-				if err != nil {
-					return
-				}
-				m, err := readAll(rd, &buf)
-				if err != nil || typ == gorilla.TextMessage && !utf8.Valid(m) {
-					return
-				}
-				if c.WriteMessage(typ, m) != nil {
-					return
-				}
-			}
-		}))
+		return http.Serve(ln, gorillaEcho(&gorilla.Upgrader{EnableCompression: true}))
 	case "gobwas":
 		return acceptLoop(ln, serveGobwasDeflate)
 	case "coder":
-		return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, err := coder.Accept(w, r, &coder.AcceptOptions{CompressionMode: coder.CompressionContextTakeover})
-			if err != nil {
-				return
-			}
-			defer c.CloseNow()
-			c.SetReadLimit(64 << 20)
-			ctx := context.Background()
-			var buf []byte
-			for {
-				typ, rd, err := c.Reader(ctx)
-				if err != nil {
-					return
-				}
-				m, err := readAll(rd, &buf)
-				if err != nil || typ == coder.MessageText && !utf8.Valid(m) {
-					return
-				}
-				if c.Write(ctx, typ, m) != nil {
-					return
-				}
-			}
-		}))
+		return http.Serve(ln, coderEcho(&coder.AcceptOptions{CompressionMode: coder.CompressionContextTakeover}))
 	case "gws":
 		return gws.NewServer(gwsEcho{}, &gws.ServerOption{CheckUtf8Enabled: true,
 			PermessageDeflate: gws.PermessageDeflate{Enabled: true, ServerContextTakeover: true, ClientContextTakeover: true},

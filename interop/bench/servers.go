@@ -43,58 +43,67 @@ func Serve(lib string, ln net.Listener) error {
 	case "wskit":
 		return serveWskit(ln)
 	case "gorilla":
-		u := gorilla.Upgrader{}
-		return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, err := u.Upgrade(w, r, nil)
-			if err != nil {
-				return
-			}
-			defer c.Close()
-			var buf []byte
-			for {
-				typ, rd, err := c.NextReader()
-				if err != nil {
-					return
-				}
-				m, err := readAll(rd, &buf)
-				if err != nil || typ == gorilla.TextMessage && !utf8.Valid(m) {
-					return
-				}
-				if c.WriteMessage(typ, m) != nil {
-					return
-				}
-			}
-		}))
+		return http.Serve(ln, gorillaEcho(&gorilla.Upgrader{}))
 	case "gobwas":
 		return acceptLoop(ln, serveGobwas)
 	case "coder":
-		return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			c, err := coder.Accept(w, r, &coder.AcceptOptions{CompressionMode: coder.CompressionDisabled})
-			if err != nil {
-				return
-			}
-			defer c.CloseNow()
-			c.SetReadLimit(64 << 20)
-			ctx := context.Background()
-			var buf []byte
-			for {
-				typ, rd, err := c.Reader(ctx)
-				if err != nil {
-					return
-				}
-				m, err := readAll(rd, &buf)
-				if err != nil || typ == coder.MessageText && !utf8.Valid(m) {
-					return
-				}
-				if c.Write(ctx, typ, m) != nil {
-					return
-				}
-			}
-		}))
+		return http.Serve(ln, coderEcho(&coder.AcceptOptions{CompressionMode: coder.CompressionDisabled}))
 	case "gws":
 		return gws.NewServer(gwsEcho{}, &gws.ServerOption{CheckUtf8Enabled: true}).RunListener(ln)
 	}
 	return fmt.Errorf("no such server %q", lib)
+}
+
+// gorillaEcho is gorilla's echo handler as its README shows one, with u.
+func gorillaEcho(u *gorilla.Upgrader) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := u.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		var buf []byte
+		for {
+			typ, rd, err := c.NextReader()
+			if err != nil {
+				return
+			}
+			m, err := readAll(rd, &buf)
+			if err != nil || typ == gorilla.TextMessage && !utf8.Valid(m) {
+				return
+			}
+			if c.WriteMessage(typ, m) != nil {
+				return
+			}
+		}
+	})
+}
+
+// coderEcho is coder's echo handler as its README shows one, with opts.
+func coderEcho(opts *coder.AcceptOptions) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := coder.Accept(w, r, opts)
+		if err != nil {
+			return
+		}
+		defer c.CloseNow()
+		c.SetReadLimit(64 << 20)
+		ctx := context.Background()
+		var buf []byte
+		for {
+			typ, rd, err := c.Reader(ctx)
+			if err != nil {
+				return
+			}
+			m, err := readAll(rd, &buf)
+			if err != nil || typ == coder.MessageText && !utf8.Valid(m) {
+				return
+			}
+			if c.Write(ctx, typ, m) != nil {
+				return
+			}
+		}
+	})
 }
 
 func acceptLoop(ln net.Listener, handle func(net.Conn)) error {

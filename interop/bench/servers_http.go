@@ -9,7 +9,10 @@ import (
 	"github.com/gobwas/ws/wsutil"
 	"github.com/lxzan/gws"
 
+	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/server"
+	"github.com/wskit/wskit/pmce"
 )
 
 // The net/http paths, each written as its library's README shows a server
@@ -26,13 +29,14 @@ func init() {
 func serveHTTP(lib string, ln net.Listener) (served bool, err error) {
 	switch lib {
 	case "wskit-http":
-		cfg := &server.Config{}
+		deflate, _ := pmce.New(pmce.Config{})
+		cfg := &server.Config{Extensions: []handshake.Extension{deflate}}
 		return true, http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			up, err := cfg.Upgrade(w, r)
 			if err != nil {
 				return
 			}
-			ep, err := up.Endpoint()
+			ep, err := up.Endpoint(endpoint.MaxMessage(1 << 20))
 			if err != nil {
 				up.Close()
 				return
