@@ -80,7 +80,7 @@ func (e *Endpoint) Close(code frame.CloseCode, reason string) error {
 		default:
 		}
 		if drained == nil && e.readMu.TryLock() {
-			if e.readErr() != nil {
+			if e.Err() != nil {
 				e.unlockRead() // readDone is closed: the next turn returns
 				continue
 			}
@@ -164,7 +164,7 @@ func (e *Endpoint) drain(done chan struct{}) {
 	// A reader error may have interrupted a control frame: finish it, in
 	// case it is the peer's close.
 	e.finishControl()
-	for e.readErr() == nil {
+	for e.Err() == nil {
 		f, err := e.in.p.Next()
 		if err != nil {
 			e.readFailed(err) // final: the close was sent

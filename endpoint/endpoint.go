@@ -114,7 +114,9 @@ func New(role frame.Role, r io.Reader, w io.Writer, opts ...Option) *Endpoint {
 	// The options are spent once the parser is built: keeping them would
 	// keep what they captured, such as parser.Leftover's slice, usually a
 	// view into the caller's handshake bufio.Reader.
-	e.in.p = parser.New(r, b.parserOptions(role)...)
+	// A reader it blocks on waits without holding a read buffer (push
+	// mode has no such wait: its parser is pooled instead).
+	e.in.p = parser.New(r, append(b.parserOptions(role), parser.ReleaseIdle())...)
 	if r != nil {
 		e.tr.r = r
 	}
@@ -204,9 +206,6 @@ func (e *Endpoint) finishRead(err error) error {
 	}
 	return e.end.err
 }
-
-// readErr returns the read side's final error, if any.
-func (e *Endpoint) readErr() error { return e.Err() }
 
 func (e *Endpoint) lockRead() { e.readMu.Lock() }
 

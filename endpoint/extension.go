@@ -78,6 +78,3 @@ func (e *Endpoint) streamCodec() StreamCodec {
 	}
 	return nil
 }
-
-// pushing reports whether the Endpoint is driven by Feed.
-func (e *Endpoint) pushing() bool { return e.push != nil }

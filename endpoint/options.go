@@ -90,7 +90,7 @@ func build(opts []Option) builder {
 // the role's masking rule, the payload limit, the RSV bits the extensions
 // claim, then ParserOptions.
 func (b *builder) parserOptions(role frame.Role) []parser.Option {
-	popts := []parser.Option{parser.Role(role), parser.MaxPayload(rawLimit(b.maxMessage, len(b.exts) > 0)), parser.ReleaseIdle()}
+	popts := []parser.Option{parser.Role(role), parser.MaxPayload(rawLimit(b.maxMessage, len(b.exts) > 0))}
 	if rsv := extRsv(b.exts); rsv != 0 {
 		popts = append(popts, parser.AllowRsv(rsv))
 	}

@@ -151,7 +151,7 @@ const pieceSize = 16 << 10
 // the read lock is held.
 func (e *Endpoint) feedPieces(b, buf []byte, fn func(Piece) error) error {
 	ps := e.push
-	if err := e.readErr(); err != nil {
+	if err := e.Err(); err != nil {
 		return err
 	}
 	e.borrowParser()
@@ -209,13 +209,13 @@ func (e *Endpoint) FeedEOF() error {
 	if err := e.feed(nil, func(Message) error { return nil }); err != nil {
 		return err
 	}
-	return e.readErr()
+	return e.Err()
 }
 
 // feed runs the protocol over b; the read lock is held.
 func (e *Endpoint) feed(b []byte, fn func(Message) error) error {
 	ps := e.push
-	if err := e.readErr(); err != nil {
+	if err := e.Err(); err != nil {
 		return err
 	}
 	e.borrowParser()
@@ -261,7 +261,7 @@ func (e *Endpoint) feedKept(b []byte, feed func([]byte) error) error {
 	if kept := ps.pending; len(kept) > 0 {
 		ps.pending = nil
 		if err := feed(kept); err != nil {
-			if e.readErr() == nil {
+			if e.Err() == nil {
 				// A callback error again, before b was reached: b is
 				// the caller's, keep a copy.
 				ps.pending = append(ps.pending, b...)
@@ -276,7 +276,7 @@ func (e *Endpoint) feedKept(b []byte, feed func([]byte) error) error {
 // when the stream is at a frame boundary, and the message buffers.
 func (e *Endpoint) rest() {
 	in, ps := &e.in, e.push
-	ended := e.readErr() != nil
+	ended := e.Err() != nil
 	if ps.parsers != nil && in.p != nil && (ended || !in.msg.active && (in.ctl == nil || !in.ctl.on) && in.p.Idle()) {
 		in.p.Reset(nil)
 		ps.parsers.Put(in.p)

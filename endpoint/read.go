@@ -36,7 +36,7 @@ func (e *Endpoint) NextMessage() (Message, error) {
 
 // nextMessage is NextMessage's body, for both modes; the read lock is held.
 func (e *Endpoint) nextMessage() (Message, error) {
-	if err := e.readErr(); err != nil {
+	if err := e.Err(); err != nil {
 		return Message{}, err
 	}
 	in := &e.in

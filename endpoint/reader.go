@@ -34,7 +34,7 @@ func (e *Endpoint) NextReader() (frame.Opcode, io.Reader, error) {
 // nextReader is NextReader's body, for both modes; the read lock is held.
 // It starts e.in.msg on the next message and returns its type.
 func (e *Endpoint) nextReader() (frame.Opcode, error) {
-	if err := e.readErr(); err != nil {
+	if err := e.Err(); err != nil {
 		return 0, err
 	}
 	in := &e.in
@@ -104,7 +104,7 @@ func (r *messageReader) start(h frame.Header) error {
 	if !d.buffered() {
 		return nil
 	}
-	if sc := r.e.streamCodec(); sc != nil && !r.e.pushing() {
+	if sc := r.e.streamCodec(); sc != nil && r.e.push == nil {
 		r.zr = sc.MessageReader((*payload)(r), d.maxMessage())
 		return nil
 	}
@@ -181,7 +181,7 @@ func (r *messageReader) next() error {
 
 // sticky keeps err when it ended the read side.
 func (r *messageReader) sticky(err error) {
-	if r.e.readErr() != nil {
+	if r.e.Err() != nil {
 		r.err = err
 	}
 }
@@ -317,7 +317,7 @@ func (p *payload) Read(b []byte) (int, error) {
 func (r *messageReader) readInflated(b []byte) (int, error) {
 	d := &r.e.in.defrag
 	n, err := r.zr.Read(b)
-	if rerr := r.e.readErr(); rerr != nil {
+	if rerr := r.e.Err(); rerr != nil {
 		// The compressed payload's source ended the read side (the stream
 		// ended, a violation): the message is lost with it.
 		r.err = rerr
