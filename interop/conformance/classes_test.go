@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"sync"
 	"testing"
 
 	"github.com/wskit/wskit/endpoint"
@@ -52,44 +51,27 @@ func (cs classServer) StartServer(ctx context.Context) (string, func(), error) {
 		return "", nil, err
 	}
 	cfg := &server.Config{Extensions: []handshake.Extension{ext}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	var wg sync.WaitGroup
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				br := bufio.NewReader(conn)
-				req, err := server.ReadRequest(br, handshake.Limits{})
-				if err != nil {
-					return
-				}
-				res, err := cfg.Accept(req)
-				if err != nil {
-					var e *server.Error
-					if errors.As(err, &e) {
-						e.WriteTo(conn)
-					}
-					return
-				}
-				if _, err := res.WriteTo(conn); err != nil {
-					return
-				}
-				left, _ := br.Peek(br.Buffered())
-				opts := append(classExts(res.Extensions), endpoint.ParserOptions(parser.Leftover(left)))
-				epEcho(endpoint.New(frame.Server, conn, conn, opts...))
-			}()
+	return serveTCP(func(conn net.Conn) {
+		br := bufio.NewReader(conn)
+		req, err := server.ReadRequest(br, handshake.Limits{})
+		if err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }, nil
+		res, err := cfg.Accept(req)
+		if err != nil {
+			var e *server.Error
+			if errors.As(err, &e) {
+				e.WriteTo(conn)
+			}
+			return
+		}
+		if _, err := res.WriteTo(conn); err != nil {
+			return
+		}
+		left, _ := br.Peek(br.Buffered())
+		opts := append(classExts(res.Extensions), endpoint.ParserOptions(parser.Leftover(left)))
+		epEcho(endpoint.New(frame.Server, conn, conn, opts...))
+	})
 }
 
 // classClient is a wskit echo client, made with client.Dial, whose

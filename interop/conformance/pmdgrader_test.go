@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/wskit/wskit/handshake"
@@ -25,27 +24,12 @@ type rawDeflateEcho struct {
 }
 
 func (e rawDeflateEcho) start(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := serveTCP(e.serve)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				e.serve(conn)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	t.Cleanup(stop)
+	return addr
 }
 
 func (e rawDeflateEcho) serve(conn net.Conn) {

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"sync"
 	"time"
 
 	"github.com/wskit/wskit/frame"
@@ -28,48 +27,31 @@ import (
 type refServer struct{ lax bool }
 
 func (rs refServer) StartServer(ctx context.Context) (string, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, err
-	}
-	var wg sync.WaitGroup
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				conn.SetDeadline(time.Now().Add(5 * time.Second))
-				br := bufio.NewReader(conn)
-				req, err := server.ReadRequest(br, handshake.Limits{})
-				if err != nil {
-					return
-				}
-				res, err := (&server.Config{}).Accept(req)
-				if err != nil {
-					var e *server.Error
-					if errors.As(err, &e) {
-						e.WriteTo(conn)
-					}
-					return
-				}
-				if _, err := res.WriteTo(conn); err != nil {
-					return
-				}
-				conn.SetDeadline(time.Time{})
-				if rs.lax {
-					laxEcho(conn, br)
-					return
-				}
-				echo(conn, br, frame.Server)
-			}()
+	return serveTCP(func(conn net.Conn) {
+		conn.SetDeadline(time.Now().Add(5 * time.Second))
+		br := bufio.NewReader(conn)
+		req, err := server.ReadRequest(br, handshake.Limits{})
+		if err != nil {
+			return
 		}
-	}()
-	return ln.Addr().String(), func() { ln.Close(); wg.Wait() }, nil
+		res, err := (&server.Config{}).Accept(req)
+		if err != nil {
+			var e *server.Error
+			if errors.As(err, &e) {
+				e.WriteTo(conn)
+			}
+			return
+		}
+		if _, err := res.WriteTo(conn); err != nil {
+			return
+		}
+		conn.SetDeadline(time.Time{})
+		if rs.lax {
+			laxEcho(conn, br)
+			return
+		}
+		echo(conn, br, frame.Server)
+	})
 }
 
 // refClient is an in-process echo client.
