@@ -72,7 +72,7 @@ func TestRoomNames(t *testing.T) {
 		{"/chat/a%00", true, http.StatusBadRequest},
 		{"/chat/..", true, http.StatusBadRequest},
 		{"/chat/lobby", false, http.StatusBadRequest}, // a room is a WebSocket: the handshake's 400
-		{"/chat/a.b", false, http.StatusBadRequest},         // the name is checked first
+		{"/chat/a.b", false, http.StatusBadRequest},   // the name is checked first
 		{"/", false, http.StatusOK},
 		{"/?room=lobby", false, http.StatusOK},
 		{"/other", false, http.StatusNotFound},
