@@ -1,0 +1,139 @@
+package topics
+
+import (
+	"sync/atomic"
+
+	"github.com/wskit/wskit/endpoint"
+)
+
+// deliver is e's broker callback: it fans msg out to the local subscribers
+// of every pattern that matches msg.Topic, each once, if e is the oldest of
+// those patterns; the broker hands msg to the others too, and they let it
+// pass (doc.go says why this is exactly once).
+func (e *entry) deliver(msg Message) {
+	h := e.h
+	h.mu.RLock()
+	if e.dropped {
+		h.mu.RUnlock()
+		return
+	}
+	e.matched = h.trie.match(msg.Topic, e.matched[:0])
+	mine := false
+	for _, o := range e.matched {
+		if o.id < e.id {
+			mine = false
+			break
+		}
+		mine = mine || o == e
+	}
+	if !mine {
+		h.mu.RUnlock()
+		clear(e.matched)
+		return
+	}
+	// A member of several matching patterns is taken from the first of
+	// them only; most topics match one pattern and skip the check.
+	rcpt := e.rcpt[:0]
+	for i, o := range e.matched {
+		for _, m := range o.members {
+			if i == 0 || !holdsAny(m, e.matched[:i]) {
+				rcpt = append(rcpt, m)
+			}
+		}
+	}
+	h.mu.RUnlock()
+	clear(e.matched)
+	e.rcpt = rcpt
+	if len(rcpt) == 0 {
+		return
+	}
+	h.counters.fanouts.Add(1)
+	// One encoding per publication, whatever the number of recipients.
+	pm, err := endpoint.NewPreparedMessage(msg.Op, msg.Data)
+	if err != nil {
+		h.counters.invalid.Add(1)
+		clear(rcpt)
+		return
+	}
+	var delivered, queued, dropped, failed uint64
+	for i, m := range rcpt {
+		if m.gone.Load() {
+			continue
+		}
+		switch res, err := m.s.SendPrepared(pm); {
+		case err != nil:
+			failed++
+			rcpt[failed-1] = rcpt[i] // the failed ones gather at the front
+		case res == endpoint.Dropped:
+			dropped++
+		case res == endpoint.Queued:
+			queued++
+			delivered++
+		default:
+			delivered++
+		}
+	}
+	if failed > 0 {
+		h.mu.Lock()
+		for _, m := range rcpt[:failed] {
+			h.removeLocked(m)
+		}
+		h.mu.Unlock()
+	}
+	clear(rcpt)
+	c := &h.counters
+	c.delivered.Add(delivered)
+	c.queued.Add(queued)
+	c.dropped.Add(dropped)
+	c.failed.Add(failed)
+}
+
+// holdsAny reports whether m subscribed to one of es.
+func holdsAny(m *member, es []*entry) bool {
+	for _, x := range m.entries {
+		for _, y := range es {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type counters struct {
+	published, fanouts, delivered, queued, dropped, failed, invalid atomic.Uint64
+}
+
+// Stats are a Hub's counters since New, and its size now.
+type Stats struct {
+	Published uint64 // Publish calls the broker accepted
+	Fanouts   uint64 // messages from the broker handed to local subscribers (each once per Hub)
+	Delivered uint64 // SendPrepared calls that returned Sent or Queued
+	Queued    uint64 // of Delivered, those that returned Queued: the subscriber is behind
+	Dropped   uint64 // SendPrepared calls that returned Dropped: the subscriber's queue was full
+	Failed    uint64 // SendPrepared calls that failed; each unsubscribed its subscriber from everything
+	Invalid   uint64 // messages from the broker that were neither text nor binary, delivered to no one
+
+	Subscribers int // subscribers now
+	Patterns    int // broker subscriptions now: the distinct patterns, with those kept for the dedup
+}
+
+// Stats returns the Hub's counters.
+func (h *Hub) Stats() Stats {
+	c := &h.counters
+	h.mu.RLock()
+	subs, pats := len(h.members), len(h.entries)
+	h.mu.RUnlock()
+	return Stats{
+		Published: c.published.Load(),
+		Fanouts:   c.fanouts.Load(),
+		Delivered: c.delivered.Load(),
+		Queued:    c.queued.Load(),
+		Dropped:   c.dropped.Load(),
+		Failed:    c.failed.Load(),
+		Invalid:   c.invalid.Load(),
+
+		Subscribers: subs,
+		Patterns:    pats,
+	}
+}

@@ -1,0 +1,286 @@
+package topics
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/frame"
+)
+
+// Subscriber is what a Hub delivers to; *endpoint.Endpoint is one.
+type Subscriber interface {
+	SendPrepared(pm *endpoint.PreparedMessage) (endpoint.SendResult, error)
+}
+
+// Option configures a Hub.
+type Option func(*Hub)
+
+// WithBroker makes the Hub publish and subscribe through b instead of a
+// Local broker of its own.
+func WithBroker(b Broker) Option { return func(h *Hub) { h.broker = b } }
+
+// Hub delivers what is published to a topic to the local subscribers whose
+// patterns match it, each once. Its methods are safe for concurrent use.
+type Hub struct {
+	broker Broker
+	closed atomic.Bool
+
+	mu       sync.RWMutex // guards what follows; fan-outs hold it only to list recipients
+	members  map[Subscriber]*member
+	entries  map[string]*entry // by pattern: every pattern the Hub holds a broker subscription for
+	trie     trie[entry]
+	retired  map[*entry]struct{} // entries without local subscribers, kept for the dedup (doc.go)
+	nextID   uint64
+	scratch  []*entry // for Subscribe and Unsubscribe's matching, under mu
+	counters counters
+}
+
+// member is one Subscriber and its patterns.
+type member struct {
+	s       Subscriber
+	entries []*entry // few: linear search
+	gone    atomic.Bool
+}
+
+// entry is one pattern: its broker subscription and its local subscribers.
+type entry struct {
+	h       *Hub
+	pattern string
+	id      uint64 // creation order; the oldest matching entry delivers a topic
+	members []*member
+	index   map[*member]int // position in members
+	sub     Subscription
+	dropped bool // its broker subscription ended; guarded by h.mu
+
+	// The broker calls deliver one at a time per subscription, so a
+	// fan-out's scratch belongs to its entry (no pool, no allocation).
+	matched []*entry
+	rcpt    []*member
+}
+
+// New returns a Hub; without WithBroker it has a Local broker of its own.
+func New(opts ...Option) *Hub {
+	h := &Hub{
+		members: make(map[Subscriber]*member),
+		entries: make(map[string]*entry),
+		retired: make(map[*entry]struct{}),
+	}
+	for _, o := range opts {
+		o(h)
+	}
+	if h.broker == nil {
+		h.broker = NewLocal()
+	}
+	return h
+}
+
+// Subscribe makes s receive the messages published from now on to topics
+// that pattern matches. Subscribing twice to one pattern is the same as
+// once, and a message that several of s's patterns match reaches s once.
+func (h *Hub) Subscribe(s Subscriber, pattern string) error {
+	if s == nil || !reflect.TypeOf(s).Comparable() {
+		return ErrSubscriber
+	}
+	if err := ValidPattern(pattern); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed.Load() {
+		return ErrClosed
+	}
+	m := h.members[s]
+	if m != nil {
+		for _, e := range m.entries {
+			if e.pattern == pattern {
+				return nil
+			}
+		}
+	}
+	e := h.entries[pattern]
+	if e == nil {
+		h.nextID++
+		e = &entry{h: h, pattern: pattern, id: h.nextID, index: make(map[*member]int)}
+		// Held under mu: a delivery for e waits until e is complete.
+		sub, err := h.broker.Subscribe(pattern, e.deliver)
+		if err != nil {
+			return fmt.Errorf("topics: broker subscribe %q: %w", pattern, err)
+		}
+		e.sub = sub
+		h.entries[pattern] = e
+		h.trie.put(pattern, e)
+	}
+	if m == nil {
+		m = &member{s: s}
+		h.members[s] = m
+	}
+	delete(h.retired, e)
+	e.index[m] = len(e.members)
+	e.members = append(e.members, m)
+	m.entries = append(m.entries, e)
+	return nil
+}
+
+// Unsubscribe ends s's subscription to pattern (as given to Subscribe); it
+// returns ErrNotSubscribed if s holds no such pattern. A fan-out already
+// under way may still reach s once. An error from the broker ending a
+// subscription is returned, s being unsubscribed all the same.
+func (h *Hub) Unsubscribe(s Subscriber, pattern string) error {
+	if err := ValidPattern(pattern); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	m := h.members[s]
+	if m == nil {
+		return ErrNotSubscribed
+	}
+	for i, e := range m.entries {
+		if e.pattern == pattern {
+			m.entries[i] = m.entries[len(m.entries)-1]
+			m.entries[len(m.entries)-1] = nil
+			m.entries = m.entries[:len(m.entries)-1]
+			if len(m.entries) == 0 {
+				m.gone.Store(true)
+				delete(h.members, s)
+			}
+			return h.leave(e, m)
+		}
+	}
+	return ErrNotSubscribed
+}
+
+// UnsubscribeAll ends every subscription of s. Errors of the broker ending
+// subscriptions are left to Close; s is unsubscribed all the same.
+func (h *Hub) UnsubscribeAll(s Subscriber) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if m := h.members[s]; m != nil {
+		h.removeLocked(m)
+	}
+}
+
+// removeLocked unsubscribes m from everything; mu is held.
+func (h *Hub) removeLocked(m *member) {
+	if h.members[m.s] != m {
+		return // already removed, and maybe subscribed anew since
+	}
+	m.gone.Store(true)
+	delete(h.members, m.s)
+	for _, e := range m.entries {
+		h.leave(e, m)
+	}
+	clear(m.entries)
+	m.entries = m.entries[:0]
+}
+
+// leave takes m out of e; mu is held.
+func (h *Hub) leave(e *entry, m *member) error {
+	i := e.index[m]
+	last := len(e.members) - 1
+	e.members[i] = e.members[last]
+	e.index[e.members[i]] = i
+	e.members[last] = nil
+	e.members = e.members[:last]
+	delete(e.index, m)
+	if len(e.members) > 0 {
+		return nil
+	}
+	h.retired[e] = struct{}{}
+	return h.prune(e)
+}
+
+// prune ends the broker subscriptions of the retired entries that x (just
+// retired) overlapped and that no younger entry with subscribers overlaps
+// any more: only then is no topic a local subscriber wants delivered
+// through them (doc.go). An older entry that overlaps delivers the topics
+// they share itself. mu is held.
+func (h *Hub) prune(x *entry) error {
+	var errs []error
+	for r := range h.retired {
+		if !overlap(r.pattern, x.pattern) || h.youngerLive(r) {
+			continue
+		}
+		delete(h.retired, r)
+		delete(h.entries, r.pattern)
+		h.trie.remove(r.pattern)
+		r.dropped = true
+		if err := r.sub.Unsubscribe(); err != nil {
+			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", r.pattern, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// youngerLive reports whether an entry younger than r, with subscribers,
+// overlaps r.
+func (h *Hub) youngerLive(r *entry) bool {
+	if !hasWildcard(r.pattern) {
+		h.scratch = h.trie.match(r.pattern, h.scratch[:0])
+		defer clear(h.scratch)
+		for _, e := range h.scratch {
+			if e.id > r.id && len(e.members) > 0 {
+				return true
+			}
+		}
+		return false
+	}
+	for _, e := range h.entries {
+		if e.id > r.id && len(e.members) > 0 && overlap(e.pattern, r.pattern) {
+			return true
+		}
+	}
+	return false
+}
+
+// Publish sends data, as one message of type op (frame.OpText or
+// frame.OpBinary), to every subscriber of a pattern that topic matches,
+// through the Hub's broker. With the Local broker it returns when every
+// local subscriber was handed the message (SendPrepared, which does not
+// block on the network).
+func (h *Hub) Publish(topic string, op frame.Opcode, data []byte) error {
+	if h.closed.Load() {
+		return ErrClosed
+	}
+	if err := ValidTopic(topic); err != nil {
+		return err
+	}
+	if op != frame.OpText && op != frame.OpBinary {
+		return endpoint.ErrOpcode
+	}
+	if err := h.broker.Publish(Message{Topic: topic, Op: op, Data: data}); err != nil {
+		return fmt.Errorf("topics: broker publish: %w", err)
+	}
+	h.counters.published.Add(1)
+	return nil
+}
+
+// Close ends the Hub's broker subscriptions and forgets its subscribers;
+// Subscribe and Publish fail with ErrClosed after it. It returns the
+// brokers' errors ending subscriptions.
+func (h *Hub) Close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed.Swap(true) {
+		return nil
+	}
+	var errs []error
+	for _, e := range h.entries {
+		e.dropped = true
+		if err := e.sub.Unsubscribe(); err != nil {
+			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", e.pattern, err))
+		}
+	}
+	for _, m := range h.members {
+		m.gone.Store(true)
+	}
+	clear(h.members)
+	clear(h.entries)
+	clear(h.retired)
+	h.trie = trie[entry]{}
+	return errors.Join(errs...)
+}
