@@ -31,8 +31,15 @@ func (e *entry) deliver(msg Message) {
 		clear(e.matched)
 		return
 	}
-	// A member of several matching patterns is taken from the first of
-	// them only; most topics match one pattern and skip the check.
+	// Oldest pattern first (e is first), so that recipients come in an
+	// order that does not depend on the trie's. A member of several
+	// matching patterns is taken from the first of them only; most topics
+	// match one pattern and skip the check.
+	for i := 1; i < len(e.matched); i++ {
+		for j := i; j > 0 && e.matched[j].id < e.matched[j-1].id; j-- {
+			e.matched[j], e.matched[j-1] = e.matched[j-1], e.matched[j]
+		}
+	}
 	rcpt := e.rcpt[:0]
 	for i, o := range e.matched {
 		for _, m := range o.members {

@@ -540,3 +540,66 @@ func TestRetiredBounded(t *testing.T) {
 		t.Errorf("room.> subscriber got %d messages, want 100", got)
 	}
 }
+
+// TestRace runs every method at once (go test -race): subscribers join,
+// leave and fail while others publish, then the Hub closes under them.
+// Each subscriber still gets each message at most once.
+func TestRace(t *testing.T) {
+	h := New()
+	patterns := []string{"r.1", "r.*", "r.>", ">", "*.1", "r.2"}
+	var wg sync.WaitGroup
+	for p := range 3 {
+		wg.Go(func() {
+			for n := range 500 {
+				err := h.Publish(fmt.Sprintf("r.%d", n%3), frame.OpText, fmt.Appendf(nil, "%d %d", p, n))
+				if err != nil && !errors.Is(err, ErrClosed) {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	var mu sync.Mutex
+	var all []*fake
+	for w := range 3 {
+		wg.Go(func() {
+			for i := range 200 {
+				f := &fake{slow: i%2 == 0, hold: 50}
+				if i%7 == 0 {
+					f.fail = errGone
+				}
+				mu.Lock()
+				all = append(all, f)
+				mu.Unlock()
+				for j := range 3 {
+					if err := h.Subscribe(f, patterns[(w+i+j)%len(patterns)]); err != nil && !errors.Is(err, ErrClosed) {
+						t.Error(err)
+					}
+				}
+				_ = h.Unsubscribe(f, patterns[(w+i)%len(patterns)])
+				h.Stats()
+				if i%2 == 0 {
+					h.UnsubscribeAll(f)
+				}
+			}
+		})
+	}
+	wg.Go(func() {
+		for range 100 {
+			h.Stats()
+		}
+	})
+	wg.Wait()
+	must(t, h.Close())
+	if s := h.Stats(); s.Subscribers != 0 || s.Patterns != 0 {
+		t.Errorf("after Close: %+v", s)
+	}
+	var calls uint64
+	for _, f := range all {
+		checkOnce(t, f.received())
+		calls += uint64(f.calls)
+	}
+	s := h.Stats()
+	if got := s.Delivered + s.Dropped + s.Failed; got != calls {
+		t.Errorf("stats count %d sends (%+v), the subscribers %d", got, s, calls)
+	}
+}
