@@ -1,0 +1,395 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	coder "github.com/coder/websocket"
+	"github.com/gobwas/ws"
+	"github.com/gobwas/ws/wsutil"
+	gorilla "github.com/gorilla/websocket"
+	"github.com/lxzan/gws"
+
+	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/handshake"
+	"github.com/wskit/wskit/handshake/server"
+	"github.com/wskit/wskit/parser"
+	"github.com/wskit/wskit/pmce"
+)
+
+// FanoutLibs are the servers of the fan-out workload, wskit first.
+var FanoutLibs = []string{"wskit", "gorilla", "gws", "coder", "gobwas"}
+
+// FanoutDeflateLibs are the servers of the fan-out workload with
+// permessage-deflate: the libraries that compress a broadcast once.
+var FanoutDeflateLibs = []string{"wskit", "gorilla", "gws"}
+
+// FanoutAPIs says how each server sends one message to all its
+// connections: each library's documented way of doing it.
+var FanoutAPIs = map[string]string{
+	"wskit":   fanoutWskitAPI,
+	"gorilla": "net/http + Upgrader; NewPreparedMessage once, Conn.WritePreparedMessage to each connection in a loop",
+	"gws":     "NewServer(...).RunListener; NewBroadcaster once, Broadcast to each connection (queued, written by gws's per-connection writer), Close",
+	"coder":   "net/http + Accept; Conn.Write to each connection in a loop",
+	"gobwas":  "raw net.Listener + ws.Upgrade; wsutil.WriteServerMessage to each connection in a loop",
+}
+
+// FanoutOffer is the fan-out client's offer of permessage-deflate: no
+// context takeover, so that a server can compress a broadcast once.
+const FanoutOffer = "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
+
+// FanoutMessage is the fan-out workload's message: 1 KiB of JSON text.
+func FanoutMessage() []byte {
+	b := JSON(1, 2<<10)[:1<<10]
+	b[len(b)-1] = '}'
+	return b
+}
+
+// FanoutServer is one library's server of the fan-out workload: it accepts
+// WebSocket connections at /bench and sends each message given to Publish
+// to every one of them. Each connection has a read loop, as in a real
+// server, which reads nothing during the workload.
+type FanoutServer struct {
+	ln  net.Listener
+	lib fanoutLib
+
+	mu    sync.Mutex
+	conns int
+	err   error
+}
+
+// fanoutLib is one library's part of a FanoutServer.
+type fanoutLib interface {
+	serve(s *FanoutServer, ln net.Listener) error
+	publish(msg []byte) error
+	close()
+}
+
+// StartFanout starts lib's fan-out server on a loopback port, with
+// permessage-deflate accepted if deflate.
+func StartFanout(lib string, deflate bool) (*FanoutServer, error) {
+	var l fanoutLib
+	switch lib {
+	case "wskit":
+		l = newWskitFanout(deflate)
+	case "gorilla":
+		l = &gorillaFanout{deflate: deflate}
+	case "gws":
+		l = &gwsFanout{deflate: deflate}
+	case "coder":
+		l = &coderFanout{deflate: deflate}
+	case "gobwas":
+		l = &gobwasFanout{deflate: deflate}
+	default:
+		return nil, fmt.Errorf("no such fan-out server %q", lib)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &FanoutServer{ln: ln, lib: l}
+	go l.serve(s, ln)
+	return s, nil
+}
+
+// Addr returns the address the server listens on.
+func (s *FanoutServer) Addr() string { return s.ln.Addr().String() }
+
+// added counts a connection ready to receive.
+func (s *FanoutServer) added() {
+	s.mu.Lock()
+	s.conns++
+	s.mu.Unlock()
+}
+
+// WaitConns waits until n connections are ready to receive, for at most d.
+func (s *FanoutServer) WaitConns(n int, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		s.mu.Lock()
+		c := s.conns
+		s.mu.Unlock()
+		if c >= n {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%d connections of %d after %s", c, n, d)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Publish sends msg, as a text message, to every connection.
+func (s *FanoutServer) Publish(msg []byte) error { return s.lib.publish(msg) }
+
+// Close stops accepting and closes every connection.
+func (s *FanoutServer) Close() {
+	s.ln.Close()
+	s.lib.close()
+}
+
+// conns is a list of a server's connections, in the order they came.
+type conns[T any] struct {
+	mu   sync.Mutex
+	list []T
+}
+
+func (c *conns[T]) add(s *FanoutServer, x T) {
+	c.mu.Lock()
+	c.list = append(c.list, x)
+	c.mu.Unlock()
+	s.added()
+}
+
+func (c *conns[T]) all() []T {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.list
+}
+
+// ---- wskit ----
+
+type wskitFanout struct {
+	cfg *server.Config
+	nc  conns[net.Conn]
+	fanoutWskitHub
+}
+
+func newWskitFanout(deflate bool) *wskitFanout {
+	cfg := &server.Config{}
+	if deflate {
+		ext, err := pmce.New(pmce.Config{})
+		if err != nil {
+			panic(err)
+		}
+		cfg.Extensions = []handshake.Extension{ext}
+	}
+	w := &wskitFanout{cfg: cfg}
+	w.fanoutWskitHub.init()
+	return w
+}
+
+func (w *wskitFanout) serve(s *FanoutServer, ln net.Listener) error {
+	return acceptLoop(ln, func(conn net.Conn) {
+		defer conn.Close()
+		br := bufio.NewReader(conn)
+		req, err := server.ReadRequest(br, w.cfg.Limits)
+		var res *server.Result
+		if err == nil {
+			res, err = w.cfg.Accept(req)
+		}
+		if err != nil {
+			var se *server.Error
+			if errors.As(err, &se) {
+				se.WriteTo(conn)
+			}
+			return
+		}
+		if _, err := res.WriteTo(conn); err != nil {
+			return
+		}
+		var exts []endpoint.Codec
+		for _, n := range res.Extensions {
+			if x, ok := n.(endpoint.Codec); ok {
+				exts = append(exts, x)
+			}
+			if c, ok := n.(*pmce.Codec); ok {
+				defer c.Release()
+			}
+		}
+		leftover, _ := br.Peek(br.Buffered())
+		ep := endpoint.New(frame.Server, conn, conn, endpoint.Extensions(exts...),
+			endpoint.ParserOptions(parser.Leftover(leftover)))
+		br = nil
+		if err := w.subscribe(ep); err != nil {
+			return
+		}
+		w.nc.add(s, conn)
+		for {
+			if _, err := ep.NextMessage(); err != nil {
+				w.unsubscribe(ep)
+				return
+			}
+		}
+	})
+}
+
+func (w *wskitFanout) close() {
+	for _, c := range w.nc.all() {
+		c.Close()
+	}
+}
+
+// ---- gorilla ----
+
+type gorillaFanout struct {
+	deflate bool
+	cs      conns[*gorilla.Conn]
+}
+
+func (g *gorillaFanout) serve(s *FanoutServer, ln net.Listener) error {
+	u := &gorilla.Upgrader{EnableCompression: g.deflate}
+	return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := u.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		g.cs.add(s, c)
+		for {
+			if _, _, err := c.NextReader(); err != nil {
+				return
+			}
+		}
+	}))
+}
+
+func (g *gorillaFanout) publish(msg []byte) error {
+	pm, err := gorilla.NewPreparedMessage(gorilla.TextMessage, msg)
+	if err != nil {
+		return err
+	}
+	for _, c := range g.cs.all() {
+		if err := c.WritePreparedMessage(pm); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *gorillaFanout) close() {
+	for _, c := range g.cs.all() {
+		c.Close()
+	}
+}
+
+// ---- gws ----
+
+type gwsFanout struct {
+	gws.BuiltinEventHandler
+	deflate bool
+	s       *FanoutServer
+	cs      conns[*gws.Conn]
+}
+
+func (g *gwsFanout) serve(s *FanoutServer, ln net.Listener) error {
+	g.s = s
+	srv := gws.NewServer(g, &gws.ServerOption{CheckUtf8Enabled: true,
+		PermessageDeflate: gws.PermessageDeflate{Enabled: g.deflate},
+	})
+	srv.OnError = func(_ net.Conn, err error) {
+		if errors.Is(err, net.ErrClosed) {
+			select {} // RunListener would retry a closed listener forever
+		}
+	}
+	return srv.RunListener(ln)
+}
+
+func (g *gwsFanout) OnOpen(c *gws.Conn) { g.cs.add(g.s, c) }
+
+func (g *gwsFanout) OnMessage(c *gws.Conn, m *gws.Message) { m.Close() }
+
+func (g *gwsFanout) publish(msg []byte) error {
+	b := gws.NewBroadcaster(gws.OpcodeText, msg)
+	defer b.Close()
+	for _, c := range g.cs.all() {
+		if err := b.Broadcast(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *gwsFanout) close() {
+	for _, c := range g.cs.all() {
+		c.NetConn().Close()
+	}
+}
+
+// ---- coder ----
+
+type coderFanout struct {
+	deflate bool
+	cs      conns[*coder.Conn]
+}
+
+func (c *coderFanout) serve(s *FanoutServer, ln net.Listener) error {
+	opts := &coder.AcceptOptions{CompressionMode: coder.CompressionDisabled}
+	if c.deflate {
+		opts.CompressionMode = coder.CompressionNoContextTakeover
+	}
+	return http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		conn, err := coder.Accept(w, r, opts)
+		if err != nil {
+			return
+		}
+		defer conn.CloseNow()
+		c.cs.add(s, conn)
+		ctx := context.Background()
+		for {
+			if _, _, err := conn.Reader(ctx); err != nil {
+				return
+			}
+		}
+	}))
+}
+
+func (c *coderFanout) publish(msg []byte) error {
+	ctx := context.Background()
+	for _, conn := range c.cs.all() {
+		if err := conn.Write(ctx, coder.MessageText, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *coderFanout) close() {
+	for _, conn := range c.cs.all() {
+		conn.CloseNow()
+	}
+}
+
+// ---- gobwas ----
+
+type gobwasFanout struct {
+	deflate bool
+	cs      conns[net.Conn]
+}
+
+func (g *gobwasFanout) serve(s *FanoutServer, ln net.Listener) error {
+	return acceptLoop(ln, func(conn net.Conn) {
+		defer conn.Close()
+		if _, err := ws.Upgrade(conn); err != nil {
+			return
+		}
+		g.cs.add(s, conn)
+		for {
+			if _, _, err := wsutil.ReadClientData(conn); err != nil {
+				return
+			}
+		}
+	})
+}
+
+func (g *gobwasFanout) publish(msg []byte) error {
+	for _, c := range g.cs.all() {
+		if err := wsutil.WriteServerMessage(c, ws.OpText, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (g *gobwasFanout) close() {
+	for _, c := range g.cs.all() {
+		c.Close()
+	}
+}

@@ -1,0 +1,259 @@
+//go:build linux
+
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var fanoutConnsFlag = flag.String("fanout.conns", "1000,10000",
+	"connection counts of BenchmarkFanout, comma-separated (empty: skip it)")
+
+// TestMain turns the test binary into the fan-out clients when
+// BenchmarkFanout starts it as such.
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(FanoutClientEnv); spec != "" {
+		if err := FanoutClientMain(spec); err != nil {
+			fmt.Fprintln(os.Stderr, "fan-out clients:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+type fanoutRow struct {
+	lib     string
+	deflate bool
+}
+
+func (r fanoutRow) String() string {
+	d := "off"
+	if r.deflate {
+		d = "on"
+	}
+	return "deflate=" + d + "/lib=" + r.lib
+}
+
+func fanoutRows() []fanoutRow {
+	var rows []fanoutRow
+	for _, l := range FanoutLibs {
+		rows = append(rows, fanoutRow{l, false})
+	}
+	for _, l := range FanoutDeflateLibs {
+		rows = append(rows, fanoutRow{l, true})
+	}
+	return rows
+}
+
+// inflate decompresses a permessage-deflate payload.
+func inflate(p []byte) ([]byte, error) {
+	return io.ReadAll(flate.NewReader(io.MultiReader(bytes.NewReader(p), bytes.NewReader([]byte{0, 0, 0xff, 0xff, 1, 0, 0, 0xff, 0xff}))))
+}
+
+// TestFanout checks that every fan-out server delivers each published
+// message whole to every connection, compressed where the row says so.
+func TestFanout(t *testing.T) {
+	msg := FanoutMessage()
+	if len(msg) != 1<<10 {
+		t.Fatalf("message of %d bytes", len(msg))
+	}
+	for _, row := range fanoutRows() {
+		t.Run(row.String(), func(t *testing.T) {
+			s, err := StartFanout(row.lib, row.deflate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			req := RequestText
+			if row.deflate {
+				req = strings.TrimSuffix(RequestText, "\r\n") + "Sec-WebSocket-Extensions: " + FanoutOffer + "\r\n\r\n"
+			}
+			var rs []*bufio.Reader
+			for range 3 {
+				c, resp, err := dialWith(s.Addr(), req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer c.Close()
+				c.SetReadDeadline(time.Now().Add(10 * time.Second))
+				if got := bytes.Contains(bytes.ToLower(resp), []byte("permessage-deflate")); got != row.deflate {
+					t.Fatalf("permessage-deflate agreed: %v, want %v: %q", got, row.deflate, resp)
+				}
+				rs = append(rs, bufio.NewReader(c))
+			}
+			if err := s.WaitConns(3, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 2 {
+				if err := s.Publish(msg); err != nil {
+					t.Fatal(err)
+				}
+				for j, r := range rs {
+					got, compressed, err := readMessage(r, nil)
+					if err != nil {
+						t.Fatalf("message %d, connection %d: %v", i, j, err)
+					}
+					if compressed != row.deflate {
+						t.Fatalf("message %d, connection %d: compressed %v", i, j, compressed)
+					}
+					if compressed {
+						if got, err = inflate(got); err != nil {
+							t.Fatal(err)
+						}
+					}
+					if diff := cmp.Diff(msg, got); diff != "" {
+						t.Fatalf("message %d, connection %d (-want +got):\n%s", i, j, diff)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestFanoutClients runs the fan-out workload as the benchmark does, with
+// the clients in a process of their own, and checks what they counted.
+func TestFanoutClients(t *testing.T) {
+	const n, m = 20, 3
+	msg := FanoutMessage()
+	for _, row := range fanoutRows() {
+		t.Run(row.String(), func(t *testing.T) {
+			s, err := StartFanout(row.lib, row.deflate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			c, err := StartFanoutClients(os.Args[0], s.Addr(), n, row.deflate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := s.WaitConns(n, 10*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			for range m {
+				if err := s.Publish(msg); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := c.Wait(m); err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Counts()
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := FanoutCounts{Messages: n * m}
+			if row.deflate {
+				want.Compressed = n * m
+				want.Bytes = got.Bytes // compressed: its size is the library's
+				if got.Bytes >= n*m*int64(len(msg)) {
+					t.Errorf("%d payload bytes for %d messages of %d bytes: not compressed", got.Bytes, n*m, len(msg))
+				}
+			} else {
+				want.Bytes = n * m * int64(len(msg))
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("counts (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// fanoutWindow is how many publications may be on their way at once: the
+// publisher waits for the clients to have received the one this many
+// before, so that queues and socket buffers stay small whatever the
+// library.
+const fanoutWindow = 4
+
+// BenchmarkFanout sends 1 KiB text messages to n loopback connections:
+// one op is one message published to all n. The clients (one epoll loop
+// over raw sockets, the same for every server) run in a process of their
+// own; the time runs from the first publication until every connection
+// has received the last. Metrics: deliveries/s (messages received per
+// second, in all), and allocs/recipient (the server's process's
+// allocations, runtime.MemStats.Mallocs, over the messages delivered).
+func BenchmarkFanout(b *testing.B) {
+	if *fanoutConnsFlag == "" {
+		b.Skip("-fanout.conns is empty")
+	}
+	var counts []int
+	for _, f := range strings.Split(*fanoutConnsFlag, ",") {
+		n, err := strconv.Atoi(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		counts = append(counts, n)
+	}
+	RaiseNoFile()
+	msg := FanoutMessage()
+	for _, n := range counts {
+		b.Run("conns="+strconv.Itoa(n), func(b *testing.B) {
+			for _, row := range fanoutRows() {
+				var s *FanoutServer
+				var c *FanoutClients
+				b.Run(row.String(), func(b *testing.B) {
+					if s == nil {
+						var err error
+						if s, err = StartFanout(row.lib, row.deflate); err != nil {
+							b.Fatal(err)
+						}
+						if c, err = StartFanoutClients(os.Args[0], s.Addr(), n, row.deflate); err != nil {
+							b.Fatal(err)
+						}
+						if err := s.WaitConns(n, time.Minute); err != nil {
+							b.Fatal(err)
+						}
+					}
+					benchFanout(b, s, c, n, msg)
+				})
+				if c != nil {
+					c.Close()
+				}
+				if s != nil {
+					s.Close()
+				}
+			}
+		})
+	}
+}
+
+func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []byte) {
+	b.ReportAllocs()
+	b.SetBytes(int64(n * len(msg)))
+	runtime.GC()
+	var m0, m1 runtime.MemStats
+	runtime.ReadMemStats(&m0)
+	b.ResetTimer()
+	for i := range b.N {
+		if i >= fanoutWindow {
+			if err := c.Wait(1); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.Publish(msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := c.Wait(min(b.N, fanoutWindow)); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&m1)
+	d := float64(n) * float64(b.N)
+	b.ReportMetric(d/b.Elapsed().Seconds(), "deliveries/s")
+	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/d, "allocs/recipient")
+}
