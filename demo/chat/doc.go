@@ -1,2 +1,61 @@
-// Command chat is wskit's chat demo: a WebSocket chat server with a browser page.
+// Command chat is wskit's chat demo: a WebSocket chat server with rooms and
+// a browser page, built as README.md builds a server on net/http
+// (handshake/server's Upgrade, one goroutine reading each connection with
+// NextMessage), with the rooms as topics of a topics.Hub.
+//
+// It is a module of its own (github.com/wskit/wskit/demo/chat), so that the
+// brokers it can use across machines stay out of wskit's go.mod:
+//
+//	cd demo/chat && go run .                            # http://127.0.0.1:8080/?room=lobby
+//	go -C demo/chat run . -addr 127.0.0.1:9000 -max-backpressure 262144
+//
+// # The page
+//
+// / serves the page. It joins the room named by ?room= (lobby without
+// one): /?room=lobby, /?room=team-2. It shows the room, its messages since
+// the page joined and whether it is connected; it sends what is typed as
+// "NAME: TEXT", and reconnects after a drop, waiting longer each time up
+// to 10 seconds.
+//
+// # The wire
+//
+// A WebSocket opened at /chat/{room} joins that room. A room name is one or
+// more ASCII letters, digits, '-' and '_'; any other name is refused with
+// 400 Bad Request before the handshake. Every text message a connection
+// sends is delivered, as a text message with the same payload, to every
+// connection in the room, the sender's included, in the order the server
+// received them: every connection of a room sees the room's messages in
+// the same order. permessage-deflate (RFC 7692) is accepted with pmce's
+// defaults; a message is compressed once for all the connections that
+// agreed the same parameters.
+//
+// A connection ends with 1003 for a binary message, 1009 for a message
+// over -max-message, 1007 for text that is not UTF-8, and 1001 when the
+// server shuts down (SIGINT or SIGTERM).
+//
+// # A connection that stops reading
+//
+// Each connection's messages wait in its own bounded send queue
+// (endpoint.MaxBackpressure); publishing never waits for a connection. A
+// connection whose queue would pass -max-backpressure bytes is dropped
+// (endpoint.CloseOnBackpressureLimit: close 1008 if it can still be
+// written, then the TCP connection is reset, since its peer reads nothing)
+// and the others in its room notice nothing. The kernel's socket buffers
+// come before the queue: -write-buffer fixes each connection's SO_SNDBUF,
+// which Linux otherwise grows up to 4 MiB.
+//
+// # Flags
+//
+//	-addr ADDR              TCP address to listen on (default 127.0.0.1:8080)
+//	-max-backpressure N     bytes a connection's send queue may hold (default 1048576, 1 MiB)
+//	-max-message N          largest message a client may send, in bytes (default 65536)
+//	-write-buffer N         each connection's SO_SNDBUF in bytes (default 0: the OS's autotuning)
+//
+// # Inside
+//
+// Server (server.go) is the http.Handler; newServer(Config) makes one.
+// Config.Broker is the topics.Broker that carries the rooms' messages,
+// topics.NewLocal() (this process) by default: another broker spreads the
+// rooms over several processes without changing the rest. Room "NAME" is
+// topic "chat.NAME".
 package main

@@ -67,8 +67,9 @@ func startServer(t testing.TB, cfg Config, setup func(*Server)) *testServer {
 		if err := s.Close(5 * time.Second); err != nil {
 			t.Errorf("Server.Close: %v", err)
 		}
-		if t.Failed() && testing.Verbose() {
-			t.Logf("server log:\n%s", logs)
+		if t.Failed() {
+			lines := strings.SplitAfter(logs.String(), "\n")
+			t.Logf("server log (last lines):\n%s", strings.Join(lines[max(0, len(lines)-30):], ""))
 		}
 	})
 	return &testServer{Server: s, addr: ln.Addr().String(), logs: logs}
