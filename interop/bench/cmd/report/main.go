@@ -2,14 +2,17 @@
 // docs/benchmarks.md: the micro-benchmarks (go test -bench, -count runs,
 // summarized by median, with benchstat's output kept beside), the echo over
 // loopback TCP and the idle connections, each server in a process of its
-// own, driven by the same hand-rolled client.
+// own, driven by the same hand-rolled client, and the fan-out of one message
+// to many connections (BenchmarkFanout, its clients in a process of their
+// own).
 //
 //	cd interop/bench && go run ./cmd/report          # about 6 minutes
 //	cd interop/bench && go run ./cmd/report -short   # smoke run, under 2 minutes
 //
 // -short runs each benchmark once briefly, the echo once for half a second and
-// 1,000 idle connections, and writes results/short/ (benchmarks-short.md,
-// raw outputs) instead of the docs.
+// 1,000 idle connections, the fan-out to 200 connections briefly, and writes
+// results/short/ (benchmarks-short.md, raw outputs) instead of the docs.
+// -workloads picks the workloads; the report has the sections of those run.
 package main
 
 import (
@@ -46,7 +49,7 @@ var (
 	idleConns  = flag.Int("idle", 10000, "idle connections per server")
 	profile    = flag.Bool("profile", true, "CPU-profile wskit's side of every micro-benchmark row whose target is not met")
 	only       = flag.String("bench", ".", "go test -bench pattern of the micro-benchmarks")
-	workloads  = flag.String("workloads", "micro,echo,idle", "the workloads to run, comma-separated")
+	workloads  = flag.String("workloads", "micro,echo,idle,fanout", "the workloads to run, comma-separated: micro, echo, idle, fanout")
 	serverList = flag.String("servers", "wskit,wskit-http,wskit-epoll,gorilla,gobwas,gobwas-http,coder,gws,gws-http", "the servers of the echo and idle workloads, comma-separated")
 )
 
@@ -69,6 +72,9 @@ func main() {
 		def("echo-rounds", func() { *echoRuns = 1 })
 		def("idle", func() { *idleConns = 1000 })
 		def("profile", func() { *profile = false })
+		def("fanout-conns", func() { *fanoutConns = "200" })
+		def("fanout-runs", func() { *fanoutRuns = 1 })
+		def("fanout-benchtime", func() { *fanoutBenchtime = "20x" })
 	}
 	if _, err := os.Stat("cmd/report"); err != nil {
 		log.Fatal("run from interop/bench: cd interop/bench && go run ./cmd/report")
@@ -89,8 +95,12 @@ func main() {
 	run("go", "build", "-o", filepath.Join(bin, "epoll"), "github.com/wskit/wskit/demo/epoll")
 
 	runs := func(w string) bool { return slices.Contains(strings.Split(*workloads, ","), w) }
+	testBin := filepath.Join(bin, "bench.test")
+	if runs("micro") || runs("fanout") {
+		run("go", "test", "-c", "-o", testBin, ".")
+	}
 	if runs("micro") {
-		r.micro = micro(bin)
+		r.micro = micro(testBin)
 	}
 	// The servers each workload runs: the raw-listener and event-loop
 	// servers, and every library on its normal net/http path.
@@ -104,6 +114,9 @@ func main() {
 			r.idle = append(r.idle, idleRun(bin, s, *idleConns))
 		}
 	}
+	if runs("fanout") {
+		r.fanout = fanout(testBin)
+	}
 
 	r.evaluate()
 	if *profile && runs("micro") {
@@ -115,18 +128,17 @@ func main() {
 }
 
 // micro runs the micro-benchmarks count times over and parses them.
-func micro(bin string) map[string]stat {
+func micro(testBin string) map[string]stat {
 	log.Printf("micro-benchmarks: -count %d -benchtime %s", *count, *benchtime)
 	// The suite runs count times over rather than each benchmark count
 	// times in a row, so that a burst of load from elsewhere on the machine
 	// falls on every contestant alike rather than on one.
-	testBin := filepath.Join(bin, "bench.test")
-	run("go", "test", "-c", "-o", testBin, ".")
 	var rawb strings.Builder
 	for i := range *count {
 		log.Printf("micro-benchmarks: pass %d of %d", i+1, *count)
 		rawb.WriteString(run(testBin, "-test.run", "^$", "-test.bench", *only, "-test.benchmem",
-			"-test.benchtime", *benchtime, "-test.timeout", "30m"))
+			"-test.benchtime", *benchtime, "-test.timeout", "30m",
+			"-fanout.conns", "")) // the fan-out workload runs on its own
 	}
 	raw := rawb.String()
 	rawPath := filepath.Join(*results, "raw.txt")
