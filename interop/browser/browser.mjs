@@ -6,6 +6,7 @@
 //	node browser.mjs page    http://127.0.0.1:PORT  ARTIFACT_DIR
 //	node browser.mjs interop http://127.0.0.1:PORT
 //	node browser.mjs goaway  http://127.0.0.1:PORT
+//	node browser.mjs classes http://127.0.0.1:PORT N
 //
 // page:    clicks through the demo page (issue 5), sends with Enter and
 //          measures the page at 420 px wide (issue 12), and saves screenshots.
@@ -14,6 +15,10 @@
 //          non-ASCII, 16 MiB messages, subprotocols, close codes (issue 6).
 // goaway:  opens a socket, prints {"waiting":"sigint"}, and reports the
 //          close event that follows when the test sends SIGINT to the server.
+// classes: for each of N permessage-deflate memory classes (the test's
+//          server at /ws/0 … /ws/N-1), opens a socket, echoes compressible
+//          messages (small, and larger than any window, text and binary)
+//          and closes with 1000 (issue 13).
 //
 // Each run uses a fresh user data dir that it removes at the end, and never
 // downloads a browser (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD is set by the test).
@@ -346,10 +351,101 @@ async function goawayTest() {
   return { version, ua, launchMs, close, problems };
 }
 
-const modes = { page: pageTest, interop: interopTest, goaway: goawayTest };
+// ---- classes: permessage-deflate with each memory class (issue 13) ----
+
+function inPageClasses([wsBase, n]) {
+  const withTimeout = (p, what) =>
+    Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(what + ": no answer within 10 s")), 10000))]);
+  // Words chosen by xorshift32: compressible text with matches near and
+  // far, different for each seed.
+  function words(n, seed) {
+    const list = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett",
+      "kilo", "lima", "mike", "november", "oscar", "papa", "quebec", "romeo", "sierra", "tango", "{\"id\":", "}, "];
+    let x = seed >>> 0 || 1;
+    let s = "";
+    while (s.length < n) {
+      x ^= x << 13; x >>>= 0;
+      x ^= x >>> 17;
+      x ^= x << 5; x >>>= 0;
+      s += list[x % list.length] + (x % 7 === 0 ? String(x % 1000) : "") + " ";
+    }
+    return s.slice(0, n);
+  }
+  const sameBytes = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
+  async function one(i) {
+    const ws = new WebSocket(wsBase + "/ws/" + i);
+    ws.binaryType = "arraybuffer";
+    const inbox = [];
+    let waiter = null;
+    let closeEv = null;
+    const closed = new Promise((res) => {
+      ws.onclose = (ev) => {
+        closeEv = { code: ev.code, wasClean: ev.wasClean };
+        if (waiter) waiter.reject(new Error(`closed: ${ev.code} ${ev.reason}`));
+        res(closeEv);
+      };
+    });
+    ws.onmessage = (ev) => (waiter ? (waiter.resolve(ev.data), (waiter = null)) : inbox.push(ev.data));
+    await withTimeout(new Promise((res, rej) => { ws.onopen = res; ws.onerror = () => rej(new Error("error event while opening")); }), "open");
+    const echo = (data) => {
+      const p = inbox.length ? Promise.resolve(inbox.shift()) : new Promise((resolve, reject) => (waiter = { resolve, reject }));
+      ws.send(data);
+      return withTimeout(p, "echo");
+    };
+    const large = words(96 << 10, 7 + i);
+    const msgs = [
+      ["small text", "hello hello hello wskit ".repeat(12)],
+      ["large text", large],
+      ["large binary", new TextEncoder().encode(words(80 << 10, 1000 + i))],
+      ["large text again", large],
+      ["non-ASCII text", "héllo wörld ✓ 🎉 ".repeat(40)],
+    ];
+    const checks = [];
+    for (const [name, data] of msgs) {
+      const t0 = performance.now();
+      const got = await echo(data);
+      let ok, type, bytes;
+      if (typeof data === "string") {
+        ok = got === data;
+        type = typeof got;
+        bytes = new TextEncoder().encode(data).length;
+      } else {
+        ok = got instanceof ArrayBuffer && sameBytes(new Uint8Array(got), data);
+        type = got instanceof ArrayBuffer ? "arraybuffer" : typeof got;
+        bytes = data.length;
+      }
+      checks.push({ name, ok, type, bytes, ms: Math.round(performance.now() - t0) });
+    }
+    const extensions = ws.extensions;
+    ws.close(1000, "done");
+    await withTimeout(closed, "close");
+    return { index: i, extensions, checks, close: closeEv };
+  }
+  return (async () => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        out.push(await one(i));
+      } catch (e) {
+        out.push({ index: i, error: String((e && e.message) || e) });
+      }
+    }
+    return out;
+  })();
+}
+
+async function classesTest() {
+  const n = Number(artifacts);
+  if (!(n > 0)) throw new Error("classes: want the number of classes after the URL");
+  const { page, problems, version, ua, launchMs } = await openPage();
+  const classes = await page.evaluate(inPageClasses, [base.replace(/^http/, "ws"), n]);
+  return { version, ua, launchMs, classes, problems };
+}
+
+const modes = { page: pageTest, interop: interopTest, goaway: goawayTest, classes: classesTest };
 let code = 0;
 try {
-  if (!modes[mode] || !base) throw new Error("usage: node browser.mjs page|interop|goaway http://127.0.0.1:PORT [artifact-dir]");
+  if (!modes[mode] || !base) throw new Error("usage: node browser.mjs page|interop|goaway|classes http://127.0.0.1:PORT [artifact-dir | N]");
   emit({ result: await modes[mode]() });
 } catch (e) {
   emit({ error: String((e && e.stack) || e) });
