@@ -185,14 +185,18 @@ func dialRaw(sa *syscall.SockaddrInet4, req string, deflate bool) (int, []byte, 
 		syscall.Close(fd)
 		return -1, nil, err
 	}
+	// A read with a timeout is not restarted after a signal (the Go
+	// runtime sends them), so EINTR is retried here.
 	tv := syscall.Timeval{Sec: 10}
 	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_RCVTIMEO, &tv)
-	syscall.SetsockoptTimeval(fd, syscall.SOL_SOCKET, syscall.SO_SNDTIMEO, &tv)
 	if err := syscall.Connect(fd, sa); err != nil {
 		return fail(err)
 	}
 	for b := []byte(req); len(b) > 0; {
 		k, err := syscall.Write(fd, b)
+		if err == syscall.EINTR {
+			continue
+		}
 		if err != nil {
 			return fail(err)
 		}
@@ -202,6 +206,9 @@ func dialRaw(sa *syscall.SockaddrInet4, req string, deflate bool) (int, []byte, 
 	buf := make([]byte, 1024)
 	for {
 		k, err := syscall.Read(fd, buf)
+		if err == syscall.EINTR {
+			continue
+		}
 		if err != nil {
 			return fail(err)
 		}
@@ -243,8 +250,8 @@ func (r *fanoutReader) loop() error {
 		for _, ev := range events[:k] {
 			fd := int(ev.Fd)
 			m, err := syscall.Read(fd, buf)
-			if err == syscall.EAGAIN {
-				continue
+			if err == syscall.EAGAIN || err == syscall.EINTR {
+				continue // level-triggered: the next wait reports it again
 			}
 			if err != nil {
 				return fmt.Errorf("read: %w", err)
