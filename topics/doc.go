@@ -46,12 +46,13 @@
 // to every local subscriber whose patterns match it, deduplicated, and the
 // others let it pass. Each topic is thus always delivered through the same
 // subscription, in that subscription's order, and once. A subscription
-// whose last subscriber left is kept while a younger pattern that overlaps
-// it (a topic matches both) has subscribers: a message to the topics they
-// share may still be on its way through it alone, having been let pass by
-// the younger one. It ends once no younger pattern with subscribers
-// overlaps it, so the broker holds at most the patterns the Hub held at
-// once.
+// whose last subscriber left is kept while a younger one that overlaps it
+// (a topic matches both) is held, with subscribers or kept itself: a
+// message to a topic they share, let pass by the younger one, may still be
+// on its way through the older, and the younger must not deliver what the
+// older already did. Everything the Hub keeps this way existed with the
+// youngest pattern that has subscribers, so the broker holds at most the
+// patterns the Hub held at once, and usually just the patterns in use.
 //
 // The alternative, one catch-all subscription (">") per Hub, gives the
 // same guarantees more simply, but makes every process receive every

@@ -1,9 +1,11 @@
 package topics
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -29,14 +31,15 @@ type Hub struct {
 	broker Broker
 	closed atomic.Bool
 
-	mu       sync.RWMutex // guards what follows; fan-outs hold it only to list recipients
-	members  map[Subscriber]*member
-	entries  map[string]*entry // by pattern: every pattern the Hub holds a broker subscription for
-	trie     trie[entry]
-	retired  map[*entry]struct{} // entries without local subscribers, kept for the dedup (doc.go)
-	nextID   uint64
-	scratch  []*entry // for Subscribe and Unsubscribe's matching, under mu
-	counters counters
+	mu             sync.RWMutex // guards what follows; fan-outs hold it only to list recipients
+	members        map[Subscriber]*member
+	entries        map[string]*entry // by pattern: every pattern the Hub holds a broker subscription for
+	trie           trie[entry]
+	retired        map[*entry]struct{} // entries without local subscribers, kept for the dedup (doc.go)
+	nextID         uint64
+	scratch        []*entry // for prune, under mu
+	retiredScratch []*entry
+	counters       counters
 }
 
 // member is one Subscriber and its patterns.
@@ -194,15 +197,25 @@ func (h *Hub) leave(e *entry, m *member) error {
 	return h.prune(e)
 }
 
-// prune ends the broker subscriptions of the retired entries that x (just
-// retired) overlapped and that no younger entry with subscribers overlaps
-// any more: only then is no topic a local subscriber wants delivered
-// through them (doc.go). An older entry that overlaps delivers the topics
-// they share itself. mu is held.
+// prune ends the broker subscriptions of x, just retired, and of the
+// retired entries older than it, that no younger entry overlaps: only
+// then can no copy of a message still on its way through a younger
+// subscription be fanned out by it after the older one was (doc.go). mu
+// is held.
 func (h *Hub) prune(x *entry) error {
-	var errs []error
+	if h.overlapsYounger(x) {
+		return nil
+	}
+	// Youngest first: an entry may have been kept only by a younger one
+	// that goes before it.
+	rs := h.retiredScratch[:0]
 	for r := range h.retired {
-		if !overlap(r.pattern, x.pattern) || h.youngerLive(r) {
+		rs = append(rs, r)
+	}
+	slices.SortFunc(rs, func(a, b *entry) int { return cmp.Compare(b.id, a.id) })
+	var errs []error
+	for _, r := range rs {
+		if r.id > x.id || h.overlapsYounger(r) {
 			continue
 		}
 		delete(h.retired, r)
@@ -213,24 +226,25 @@ func (h *Hub) prune(x *entry) error {
 			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", r.pattern, err))
 		}
 	}
+	clear(rs)
+	h.retiredScratch = rs[:0]
 	return errors.Join(errs...)
 }
 
-// youngerLive reports whether an entry younger than r, with subscribers,
-// overlaps r.
-func (h *Hub) youngerLive(r *entry) bool {
+// overlapsYounger reports whether an entry younger than r overlaps it.
+func (h *Hub) overlapsYounger(r *entry) bool {
 	if !hasWildcard(r.pattern) {
 		h.scratch = h.trie.match(r.pattern, h.scratch[:0])
 		defer clear(h.scratch)
 		for _, e := range h.scratch {
-			if e.id > r.id && len(e.members) > 0 {
+			if e.id > r.id {
 				return true
 			}
 		}
 		return false
 	}
 	for _, e := range h.entries {
-		if e.id > r.id && len(e.members) > 0 && overlap(e.pattern, r.pattern) {
+		if e.id > r.id && overlap(e.pattern, r.pattern) {
 			return true
 		}
 	}
