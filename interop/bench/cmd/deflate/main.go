@@ -40,7 +40,29 @@ var (
 	idleConns = flag.Int("idle", 10000, "connections of the idle workload")
 	dedicated = flag.Int("idle-dedicated", 1000, "connections of the idle workload for the rows that keep a compressor per connection")
 	which     = flag.String("run", "echo,idle", "workloads to run")
+	rows      = flag.String("rows", "", "the echo workload's rows instead of the usual ones, comma-separated: a peer's name, or wskit:send:receive:level (wskit:window(11):default:5)")
 )
+
+// parseRows reads -rows.
+func parseRows(s string) ([]server, error) {
+	var out []server
+	for _, r := range strings.Split(s, ",") {
+		f := strings.Split(r, ":")
+		switch {
+		case len(f) == 1 && f[0] != "wskit":
+			out = append(out, server{lib: f[0]})
+		case len(f) == 4 && f[0] == "wskit":
+			var level int
+			if _, err := fmt.Sscan(f[3], &level); err != nil {
+				return nil, fmt.Errorf("row %q: level: %v", r, err)
+			}
+			out = append(out, server{lib: "wskit", send: f[1], receive: f[2], level: level})
+		default:
+			return nil, fmt.Errorf("row %q: want a peer's name or wskit:send:receive:level", r)
+		}
+	}
+	return out, nil
+}
 
 // server is one row: a library and, for wskit, its memory classes.
 type server struct {
@@ -64,6 +86,7 @@ var echoServers = []server{
 	{lib: "wskit", send: "dedicated(15)", receive: "default", keeps: true},
 	{lib: "wskit", send: "dedicated(15)", receive: "default", level: 4, keeps: true},
 	{lib: "wskit", send: "window(12)", receive: "default"},
+	{lib: "wskit", send: "window(10)", receive: "default", level: 5},
 	{lib: "gorilla"}, {lib: "gobwas"}, {lib: "coder", keeps: true}, {lib: "gws", keeps: true},
 }
 
@@ -86,6 +109,11 @@ func main() {
 	}
 	if _, err := os.Stat("cmd/deflate"); err != nil {
 		log.Fatal("run from interop/bench: cd interop/bench && go run ./cmd/deflate")
+	}
+	if *rows != "" {
+		r, err := parseRows(*rows)
+		must(err)
+		echoServers = r
 	}
 	raiseNoFile()
 	bin, err := os.MkdirTemp("", "wskit-deflate")

@@ -1,0 +1,92 @@
+package bench
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/handshake"
+	"github.com/wskit/wskit/pmce"
+)
+
+// serverCodec returns the codec a wskit server with cfg agrees to offer
+// (a Sec-WebSocket-Extensions value) with.
+func serverCodec(tb testing.TB, cfg pmce.Config, offer string) *pmce.Codec {
+	tb.Helper()
+	ext, err := pmce.New(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	list, err := handshake.ParseExtensions([]string{offer})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, n, ok, err := ext.Negotiate([][]handshake.Param{list[0].Params})
+	if err != nil || !ok {
+		tb.Fatalf("%s: declined (%v)", offer, err)
+	}
+	return n.(*pmce.Codec)
+}
+
+// deflateRows are the server configurations BenchmarkDeflateServerSide
+// measures: the default, each level without context takeover, and context
+// takeover with a kept compressor or a kept window.
+var deflateRows = func() []struct {
+	name  string
+	cfg   pmce.Config
+	offer string
+} {
+	type row = struct {
+		name  string
+		cfg   pmce.Config
+		offer string
+	}
+	rows := []row{{"default", pmce.Config{}, EchoOffer}}
+	for level := 2; level <= 9; level++ {
+		rows = append(rows, row{fmt.Sprintf("shared/level%d", level), pmce.Config{Level: level}, EchoOffer})
+	}
+	for _, r := range []struct {
+		send  pmce.Class
+		level int
+	}{
+		{pmce.Dedicated(15), 1}, {pmce.Dedicated(15), 4}, {pmce.Dedicated(15), 5},
+		{pmce.SlidingWindow(12), 1}, {pmce.SlidingWindow(10), 5}, {pmce.SlidingWindow(11), 5}, {pmce.SlidingWindow(12), 5},
+	} {
+		rows = append(rows, row{fmt.Sprintf("%v/level%d", r.send, r.level), pmce.Config{Send: r.send, Level: r.level}, EchoOffer})
+	}
+	// gws's way: context takeover with a 12-bit window, a 4 KiB window
+	// kept per connection and klauspost's windowed compressor (level 5).
+	return append(rows, row{"gws-like window(12)/windowed", pmce.Config{Send: pmce.SlidingWindow(12)},
+		EchoOffer + "; server_max_window_bits=12"})
+}()
+
+// BenchmarkDeflateServerSide compresses the echo workload's messages (16
+// KiB of JSON, 64 different ones in turn) as a server of each
+// configuration does, one connection: the time per message and the bytes
+// each one takes on the wire (frame header included), the figure
+// cmd/deflate's echo table reports as server → client.
+func BenchmarkDeflateServerSide(b *testing.B) {
+	msgs := make([][]byte, 64)
+	for i := range msgs {
+		msgs[i] = JSON(i, 16<<10)
+	}
+	for _, r := range deflateRows {
+		b.Run(r.name, func(b *testing.B) {
+			c := serverCodec(b, r.cfg, r.offer)
+			defer c.Release()
+			dst := make([]byte, 0, 32<<10)
+			wire, n := 0, 0
+			b.SetBytes(int64(len(msgs[0])))
+			b.ReportAllocs()
+			for b.Loop() {
+				var err error
+				if dst, _, err = c.EncodeMessage(dst[:0], msgs[n%len(msgs)], frame.OpText); err != nil {
+					b.Fatal(err)
+				}
+				wire += frameLen(len(dst))
+				n++
+			}
+			b.ReportMetric(float64(wire)/float64(n), "wireB/msg")
+		})
+	}
+}
