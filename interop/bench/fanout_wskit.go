@@ -1,56 +1,28 @@
 package bench
 
 import (
-	"sync"
-
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/topics"
 )
 
 // fanoutWskitAPI says how wskit's fan-out server sends.
-const fanoutWskitAPI = "raw net.Listener + server.Config.Accept; endpoint.NewPreparedMessage once, Endpoint.WritePrepared to each connection in a loop (until topics lands)"
+const fanoutWskitAPI = "raw net.Listener + server.Config.Accept; topics.Hub: each Endpoint subscribed to the topic, Hub.Publish (one PreparedMessage per publication, Endpoint.SendPrepared to each subscriber)"
+
+// fanoutTopic is the topic every connection subscribes to.
+const fanoutTopic = "bench.fanout"
 
 // fanoutWskitHub delivers a publication to wskit's connections.
-type fanoutWskitHub struct {
-	mu  sync.Mutex
-	eps map[*endpoint.Endpoint]struct{}
-	all []*endpoint.Endpoint
-}
+type fanoutWskitHub struct{ hub *topics.Hub }
 
-func (h *fanoutWskitHub) init() { h.eps = map[*endpoint.Endpoint]struct{}{} }
+func (h *fanoutWskitHub) init() { h.hub = topics.New() }
 
 func (h *fanoutWskitHub) subscribe(ep *endpoint.Endpoint) error {
-	h.mu.Lock()
-	h.eps[ep] = struct{}{}
-	h.all = nil
-	h.mu.Unlock()
-	return nil
+	return h.hub.Subscribe(ep, fanoutTopic)
 }
 
-func (h *fanoutWskitHub) unsubscribe(ep *endpoint.Endpoint) {
-	h.mu.Lock()
-	delete(h.eps, ep)
-	h.all = nil
-	h.mu.Unlock()
-}
+func (h *fanoutWskitHub) unsubscribe(ep *endpoint.Endpoint) { h.hub.UnsubscribeAll(ep) }
 
 func (h *fanoutWskitHub) publish(msg []byte) error {
-	h.mu.Lock()
-	if h.all == nil {
-		for ep := range h.eps {
-			h.all = append(h.all, ep)
-		}
-	}
-	all := h.all
-	h.mu.Unlock()
-	pm, err := endpoint.NewPreparedMessage(frame.OpText, msg)
-	if err != nil {
-		return err
-	}
-	for _, ep := range all {
-		if err := ep.WritePrepared(pm); err != nil {
-			return err
-		}
-	}
-	return nil
+	return h.hub.Publish(fanoutTopic, frame.OpText, msg)
 }
