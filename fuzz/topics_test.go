@@ -164,6 +164,8 @@ func runTopics(t *testing.T, in []byte) {
 	var model topics.Stats
 	seq := make([]int, fuzzPublishers)
 	fails := make([]int, fuzzSubscribers)
+	since := make([]int, fuzzSubscribers) // the op that last changed what it holds
+	var published []pub
 
 	for op := 0; op < fuzzMaxOps && len(r.b) > 0; op++ {
 		c := r.next()
@@ -177,7 +179,7 @@ func runTopics(t *testing.T, in []byte) {
 				t.Fatalf("Subscribe(%q): %v (valid: %v)", p, err, valid)
 			}
 			if err == nil {
-				held[i][p] = true
+				held[i][p], since[i] = true, op
 			}
 		case 2: // unsubscribe
 			p := r.name(fuzzPatterns)
@@ -192,12 +194,14 @@ func runTopics(t *testing.T, in []byte) {
 					t.Fatalf("Unsubscribe(%q): %v", p, err)
 				}
 				delete(held[i], p)
+				since[i] = op
 			case !errors.Is(err, topics.ErrNotSubscribed):
 				t.Fatalf("Unsubscribe(%q) not held: %v, want ErrNotSubscribed", p, err)
 			}
 		case 3:
 			h.UnsubscribeAll(s)
 			clear(held[i])
+			since[i] = op
 		case 4, 5: // publish
 			p := i % fuzzPublishers
 			topic := r.name(fuzzTopics)
@@ -213,6 +217,7 @@ func runTopics(t *testing.T, in []byte) {
 			}
 			if err == nil {
 				seq[p]++
+				published = append(published, pub{op, topic, msg})
 				model.Published++
 			}
 		case 6: // the subscriber reads from its queue
@@ -229,6 +234,7 @@ func runTopics(t *testing.T, in []byte) {
 				// The Hub unsubscribed it when the broker delivered.
 				fails[i] = s.fails
 				clear(held[i])
+				since[i] = op
 			}
 			if s.queue > s.hold {
 				t.Fatalf("a queue holds %d messages, over its %d", s.queue, s.hold)
@@ -251,6 +257,7 @@ func runTopics(t *testing.T, in []byte) {
 	if remote {
 		d.runAll()
 		checkLagged(t, subs)
+		checkComplete(t, subs, held, since, published)
 	} else {
 		for i, s := range subs {
 			if diff := cmp.Diff(want[i], s.got); diff != "" {
@@ -308,6 +315,37 @@ func deliverModel(subs []*topicSub, held []map[string]bool, want [][]string, m *
 	}
 	if fanned {
 		m.Fanouts++
+	}
+}
+
+// pub is one publication: at which op, to which topic, what.
+type pub struct {
+	op         int
+	topic, msg string
+}
+
+// checkComplete checks that, with a lagging broker, a subscriber that
+// neither queues nor fails got every message published to its patterns
+// after it last changed them.
+func checkComplete(t *testing.T, subs []*topicSub, held []map[string]bool, since []int, published []pub) {
+	for i, s := range subs {
+		if s.slow || s.fails > 0 {
+			continue
+		}
+		got := map[string]bool{}
+		for _, m := range s.got {
+			got[m] = true
+		}
+		for _, p := range published {
+			if p.op <= since[i] {
+				continue
+			}
+			for pat := range held[i] {
+				if matches(pat, p.topic) && !got[p.msg] {
+					t.Fatalf("subscriber %d, holding %q since op %d, did not get %q (op %d)", i, pat, since[i], p.msg, p.op)
+				}
+			}
+		}
 	}
 }
 
