@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -184,8 +185,11 @@ const fanoutWindow = 4
 // over raw sockets, the same for every server) run in a process of their
 // own; the time runs from the first publication until every connection
 // has received the last. Metrics: deliveries/s (messages received per
-// second, in all), and allocs/recipient (the server's process's
-// allocations, runtime.MemStats.Mallocs, over the messages delivered).
+// second, in all); allocs/recipient (the server's process's allocations,
+// runtime.MemStats.Mallocs, over the messages delivered); and
+// cpu-ns/delivery, the server process's CPU time (user and system, from
+// getrusage) per message delivered, which load from elsewhere on a shared
+// machine sways less than the rate.
 func BenchmarkFanout(b *testing.B) {
 	if *fanoutConnsFlag == "" {
 		b.Skip("-fanout.conns is empty")
@@ -237,6 +241,8 @@ func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []b
 	runtime.GC()
 	var m0, m1 runtime.MemStats
 	runtime.ReadMemStats(&m0)
+	var r0, r1 syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
 	b.ResetTimer()
 	for i := range b.N {
 		if i >= fanoutWindow {
@@ -252,8 +258,11 @@ func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []b
 		b.Fatal(err)
 	}
 	b.StopTimer()
+	syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
 	runtime.ReadMemStats(&m1)
 	d := float64(n) * float64(b.N)
 	b.ReportMetric(d/b.Elapsed().Seconds(), "deliveries/s")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/d, "allocs/recipient")
+	cpu := time.Duration(r1.Utime.Nano() - r0.Utime.Nano() + r1.Stime.Nano() - r0.Stime.Nano())
+	b.ReportMetric(float64(cpu.Nanoseconds())/d, "cpu-ns/delivery")
 }
