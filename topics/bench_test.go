@@ -95,3 +95,33 @@ func BenchmarkPublishOverlapping(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/recipient")
 }
+
+// BenchmarkPublishSparse publishes to one of 10 and of 10,000 rooms, each
+// with one subscriber, beside "room.*.mod" and "other.>" patterns that
+// match nothing published here: a publication costs the same however many
+// unrelated topics there are.
+func BenchmarkPublishSparse(b *testing.B) {
+	data := make([]byte, 1<<10)
+	for _, rooms := range []int{10, 10000} {
+		b.Run(fmt.Sprintf("rooms=%d", rooms), func(b *testing.B) {
+			h := New()
+			for i := range rooms {
+				if err := h.Subscribe(&sink{}, "room."+strconv.Itoa(i)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := h.Subscribe(&sink{}, "room.*.mod"); err != nil {
+				b.Fatal(err)
+			}
+			if err := h.Subscribe(&sink{}, "other.>"); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := h.Publish("room.7", frame.OpText, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
