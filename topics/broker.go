@@ -4,9 +4,9 @@ import "github.com/wskit/wskit/frame"
 
 // Message is one publication.
 type Message struct {
-	Topic string
+	Topic string       // where it was published: a topic, never a pattern
 	Op    frame.Opcode // frame.OpText or frame.OpBinary
-	Data  []byte
+	Data  []byte       // the payload
 	Seq   uint64 // the broker's number for it within its topic, increasing; 0 if the broker numbers nothing
 }
 

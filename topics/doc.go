@@ -61,7 +61,9 @@
 // what its connections want, which is what spreading rooms over processes
 // is for.
 //
-// Hub.Close ends the Hub's broker subscriptions. A deliver function
+// A Hub calls Broker.Subscribe and Subscription.Unsubscribe under its
+// lock, so a remote broker should not wait for the network there (a NATS
+// client buffers both). Hub.Close ends the Hub's broker subscriptions. A deliver function
 // (the Hub's) is called one at a time per subscription, as the Broker
 // interface promises; the Local broker calls it from inside Publish.
 package topics
