@@ -7,7 +7,7 @@ type Message struct {
 	Topic string       // where it was published: a topic, never a pattern
 	Op    frame.Opcode // frame.OpText or frame.OpBinary
 	Data  []byte       // the payload
-	Seq   uint64 // the broker's number for it within its topic, increasing; 0 if the broker numbers nothing
+	Seq   uint64       // the broker's number for it within its topic, increasing; 0 if the broker numbers nothing
 }
 
 // Broker carries publications between the processes that share topics.
