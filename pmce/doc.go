@@ -69,6 +69,8 @@
 // beyond the limit fails with [ErrTooBig] (close code 1009) after exactly
 // limit bytes of output, whatever the size of its compressed payload, and
 // data that is not DEFLATE fails with [ErrCorrupt] (close code 1007).
+// [Codec.NewInflater] is the Reader for push mode: it is fed the payload
+// as it arrives and never waits for the rest.
 //
 // Messages shorter than Config.Threshold (DefaultThreshold, 256 bytes,
 // unless set) are sent as they are, and so is, without context takeover, a

@@ -128,6 +128,7 @@ func FuzzStreamInflate(f *testing.F) {
 		limit := int(limit16) + 1
 		whole := newCodec(false, fullWindow, 1, 0)
 		streamed := newCodec(false, fullWindow, 1, 0)
+		pushed := newCodec(false, fullWindow, 1, 0)
 		for msg := range 2 {
 			want, werr := whole.Decompress(nil, payload, limit)
 			var src io.Reader = &pieces{b: payload, cuts: cuts}
@@ -160,24 +161,55 @@ func FuzzStreamInflate(f *testing.F) {
 				}
 			}
 			r.Close()
-			switch {
-			case werr == nil && serr == nil:
-				if !bytes.Equal(want, got) {
-					t.Fatalf("message %d: whole and streamed differ", msg)
+			// The same payload fed to an Inflater in the pieces cuts makes.
+			pr := pushed.NewInflater(int64(limit))
+			var pgot []byte
+			var perr error
+			emit := func(p []byte) error { pgot = append(pgot, p...); return nil }
+			for rest, i := payload, 0; ; i++ {
+				n := len(rest)
+				if len(cuts) > 0 {
+					n = min(n, int(cuts[i%len(cuts)]))
 				}
-			case errors.Is(werr, ErrTooBig):
-				if !errors.Is(serr, ErrTooBig) || frame.CloseCodeOf(serr) != frame.CloseMessageTooBig {
-					t.Fatalf("message %d: whole %v, streamed %v", msg, werr, serr)
+				if n == 0 && i >= len(cuts) {
+					n = min(1, len(rest)) // empty pieces once each, then progress
 				}
-				if len(got) != limit {
-					t.Fatalf("message %d: %d bytes before ErrTooBig, limit %d", msg, len(got), limit)
+				last := n == len(rest)
+				perr = pr.Feed(rest[:n], last, emit)
+				rest = rest[n:]
+				if perr != nil || last {
+					break
 				}
-			case errors.Is(werr, ErrCorrupt):
-				if !errors.Is(serr, ErrCorrupt) || frame.CloseCodeOf(serr) != frame.CloseInvalidPayload {
-					t.Fatalf("message %d: whole %v, streamed %v", msg, werr, serr)
+			}
+			pr.Close()
+			for _, way := range []struct {
+				name string
+				got  []byte
+				err  error
+			}{{"streamed", got, serr}, {"pushed", pgot, perr}} {
+				got, serr := way.got, way.err
+				if len(got) > limit {
+					t.Fatalf("message %d: %d bytes %s, limit %d", msg, len(got), way.name, limit)
 				}
-			default:
-				t.Fatalf("message %d: whole %v, streamed %v", msg, werr, serr)
+				switch {
+				case werr == nil && serr == nil:
+					if !bytes.Equal(want, got) {
+						t.Fatalf("message %d: whole and %s differ", msg, way.name)
+					}
+				case errors.Is(werr, ErrTooBig):
+					if !errors.Is(serr, ErrTooBig) || frame.CloseCodeOf(serr) != frame.CloseMessageTooBig {
+						t.Fatalf("message %d: whole %v, %s %v", msg, werr, way.name, serr)
+					}
+					if len(got) != limit {
+						t.Fatalf("message %d: %d bytes before ErrTooBig (%s), limit %d", msg, len(got), way.name, limit)
+					}
+				case errors.Is(werr, ErrCorrupt):
+					if !errors.Is(serr, ErrCorrupt) || frame.CloseCodeOf(serr) != frame.CloseInvalidPayload {
+						t.Fatalf("message %d: whole %v, %s %v", msg, werr, way.name, serr)
+					}
+				default:
+					t.Fatalf("message %d: whole %v, %s %v", msg, werr, way.name, serr)
+				}
 			}
 			if werr != nil {
 				return
