@@ -33,6 +33,7 @@ type FanoutCounts struct {
 	Messages   int64 `json:"messages"`   // whole data messages
 	Compressed int64 `json:"compressed"` // of which compressed (RSV1)
 	Bytes      int64 `json:"bytes"`      // payload bytes, as on the wire
+	CPU        int64 `json:"cpu_ns"`     // the clients' process's CPU time so far, user and system
 }
 
 // fanoutReader is n client connections read by one epoll loop.
@@ -325,7 +326,10 @@ func FanoutClientMain(spec string) error {
 		sc := bufio.NewScanner(os.Stdin)
 		for sc.Scan() {
 			if sc.Text() == "stats" {
-				b, _ := json.Marshal(FanoutCounts{r.seen[0].Load(), r.seen[1].Load(), r.seen[2].Load()})
+				var ru syscall.Rusage
+				syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+				b, _ := json.Marshal(FanoutCounts{r.seen[0].Load(), r.seen[1].Load(), r.seen[2].Load(),
+					ru.Utime.Nano() + ru.Stime.Nano()})
 				say("stats " + string(b) + "\n")
 			}
 		}

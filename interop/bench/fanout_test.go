@@ -167,6 +167,7 @@ func TestFanoutClients(t *testing.T) {
 			} else {
 				want.Bytes = n * m * int64(len(msg))
 			}
+			want.CPU = got.CPU
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("counts (-want +got):\n%s", diff)
 			}
@@ -189,7 +190,8 @@ const fanoutWindow = 4
 // runtime.MemStats.Mallocs, over the messages delivered); and
 // cpu-ns/delivery, the server process's CPU time (user and system, from
 // getrusage) per message delivered, which load from elsewhere on a shared
-// machine sways less than the rate.
+// machine sways less than the rate; client-cpu-ns/delivery, the same for
+// the clients' process.
 func BenchmarkFanout(b *testing.B) {
 	if *fanoutConnsFlag == "" {
 		b.Skip("-fanout.conns is empty")
@@ -238,10 +240,14 @@ func BenchmarkFanout(b *testing.B) {
 func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []byte) {
 	b.ReportAllocs()
 	b.SetBytes(int64(n * len(msg)))
+	c0, err := c.Counts()
+	if err != nil {
+		b.Fatal(err)
+	}
 	runtime.GC()
 	var m0, m1 runtime.MemStats
-	runtime.ReadMemStats(&m0)
 	var r0, r1 syscall.Rusage
+	runtime.ReadMemStats(&m0)
 	syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
 	b.ResetTimer()
 	for i := range b.N {
@@ -260,9 +266,14 @@ func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []b
 	b.StopTimer()
 	syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
 	runtime.ReadMemStats(&m1)
+	c1, err := c.Counts()
+	if err != nil {
+		b.Fatal(err)
+	}
 	d := float64(n) * float64(b.N)
 	b.ReportMetric(d/b.Elapsed().Seconds(), "deliveries/s")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/d, "allocs/recipient")
-	cpu := time.Duration(r1.Utime.Nano() - r0.Utime.Nano() + r1.Stime.Nano() - r0.Stime.Nano())
-	b.ReportMetric(float64(cpu.Nanoseconds())/d, "cpu-ns/delivery")
+	cpu := r1.Utime.Nano() - r0.Utime.Nano() + r1.Stime.Nano() - r0.Stime.Nano()
+	b.ReportMetric(float64(cpu)/d, "cpu-ns/delivery")
+	b.ReportMetric(float64(c1.CPU-c0.CPU)/d, "client-cpu-ns/delivery")
 }

@@ -22,7 +22,7 @@ var (
 // fanoutStat is one fan-out row's medians over its runs.
 type fanoutStat struct {
 	rate, allocs float64 // deliveries/s, allocs/recipient
-	cpu          float64 // the server's CPU ns per delivery
+	cpu, client  float64 // the server's and the clients' CPU ns per delivery
 	lo, hi       float64 // deliveries/s extremes
 	runs         int
 }
@@ -59,7 +59,8 @@ func fanout(testBin string) map[string]fanoutStat {
 			continue
 		}
 		m[name] = fanoutStat{rate: median(r), allocs: median(u["allocs/recipient"]), cpu: median(u["cpu-ns/delivery"]),
-			lo: slices.Min(r), hi: slices.Max(r), runs: len(r)}
+			client: median(u["client-cpu-ns/delivery"]),
+			lo:     slices.Min(r), hi: slices.Max(r), runs: len(r)}
 	}
 	return m
 }
@@ -119,7 +120,7 @@ func (r *report) fanoutTargets() {
 // fanoutSection writes the fan-out workload's tables.
 func (r *report) fanoutSection(p func(string, ...any)) {
 	p("\n## 7. Fan-out over loopback TCP\n\n")
-	p("One 1 KiB JSON text message published to every one of n connections (a `go test` op is one publication to all n), %d runs of `go test -bench ^BenchmarkFanout$ -benchtime %s`, each cell their median. The server runs in the benchmark's process; the clients, in a process of their own, are the same for every server: raw sockets read by one epoll loop that counts whole messages. At most %d publications are on their way at once (the publisher waits for the clients to have received the one %d before). deliveries/s: messages received per second in all, from the first publication until every connection has the last. allocs/recipient: the server process's allocations (`runtime.MemStats.Mallocs`) over the messages delivered. CPU/delivery: the server process's CPU time, user and system (getrusage), over the messages delivered; on loopback a write also runs the receiving side's TCP processing, which is charged to the writer. The rate is the workload's figure; CPU/delivery is what load from elsewhere on the shared machine sways least. permessage-deflate: the clients offer `%s`; only the libraries that compress a broadcast once are run. Raw output: `interop/bench/results/fanout-raw.txt`.\n\n",
+	p("One 1 KiB JSON text message published to every one of n connections (a `go test` op is one publication to all n), %d runs of `go test -bench ^BenchmarkFanout$ -benchtime %s`, each cell their median. The server runs in the benchmark's process; the clients, in a process of their own, are the same for every server: raw sockets read by one epoll loop that counts whole messages. At most %d publications are on their way at once (the publisher waits for the clients to have received the one %d before). deliveries/s: messages received per second in all, from the first publication until every connection has the last. allocs/recipient: the server process's allocations (`runtime.MemStats.Mallocs`) over the messages delivered. CPU/delivery: the server process's CPU time, user and system (getrusage), over the messages delivered, and the clients' process's likewise; on loopback a write also runs the receiving side's TCP processing, which is charged to the writer. The rate is the workload's figure; CPU/delivery is what load from elsewhere on the shared machine sways least. permessage-deflate: the clients offer `%s`; only the libraries that compress a broadcast once are run. Raw output: `interop/bench/results/fanout-raw.txt`.\n\n",
 		*fanoutRuns, *fanoutBenchtime, 4, 4, bench.FanoutOffer)
 	p("| library | how it sends one message to all |\n|---|---|\n")
 	for _, l := range bench.FanoutLibs {
@@ -131,7 +132,7 @@ func (r *report) fanoutSection(p func(string, ...any)) {
 		if deflate {
 			libs, title = bench.FanoutDeflateLibs, "With permessage-deflate (no context takeover)"
 		}
-		p("\n%s: deliveries/s (allocs/recipient; server CPU/delivery).\n\n| connections | %s | wskit ÷ best peer |\n|%s---|\n", title, strings.Join(libs, " | "), strings.Repeat("---|", len(libs)+1))
+		p("\n%s: deliveries/s (allocs/recipient; CPU/delivery of the server / of the clients).\n\n| connections | %s | wskit ÷ best peer |\n|%s---|\n", title, strings.Join(libs, " | "), strings.Repeat("---|", len(libs)+1))
 		for _, n := range fanoutCounts() {
 			cells := []string{n}
 			for _, l := range libs {
@@ -140,7 +141,7 @@ func (r *report) fanoutSection(p func(string, ...any)) {
 					cells = append(cells, "–")
 					continue
 				}
-				cells = append(cells, fmt.Sprintf("%.0f (%.3f; %.2f µs)", s.rate, s.allocs, s.cpu/1000))
+				cells = append(cells, fmt.Sprintf("%.0f (%.3f; %.2f / %.2f µs)", s.rate, s.allocs, s.cpu/1000, s.client/1000))
 			}
 			x, who := r.fanoutRatio(n, deflate)
 			cells = append(cells, fmt.Sprintf("**%.2f×** (%s)", x, who))
