@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"sync"
@@ -31,6 +32,13 @@ var FanoutLibs = []string{"wskit", "gorilla", "gws", "coder", "gobwas"}
 // permessage-deflate: the libraries that compress a broadcast once.
 var FanoutDeflateLibs = []string{"wskit", "gorilla", "gws"}
 
+// FanoutFloor is the fan-out workload's reference row, not a library: the
+// message framed once and written to each connection with one
+// net.Conn.Write, the least a server on Go's net package can do. The
+// libraries' rows are measured against it to show what is left above the
+// kernel's cost.
+const FanoutFloor = "write-floor"
+
 // FanoutAPIs says how each server sends one message to all its
 // connections: each library's documented way of doing it.
 var FanoutAPIs = map[string]string{
@@ -39,6 +47,8 @@ var FanoutAPIs = map[string]string{
 	"gws":     "NewServer(...).RunListener; NewBroadcaster once, Broadcast to each connection (queued, written by gws's per-connection writer), Close",
 	"coder":   "net/http + Accept; Conn.Write to each connection in a loop",
 	"gobwas":  "raw net.Listener + ws.Upgrade; wsutil.WriteServerMessage to each connection in a loop",
+
+	FanoutFloor: "reference, no library: raw net.Listener + ws.Upgrade; the frame built once, net.Conn.Write of it to each connection in a loop",
 }
 
 // FanoutOffer is the fan-out client's offer of permessage-deflate: no
@@ -87,6 +97,11 @@ func StartFanout(lib string, deflate bool) (*FanoutServer, error) {
 		l = &coderFanout{deflate: deflate}
 	case "gobwas":
 		l = &gobwasFanout{deflate: deflate}
+	case FanoutFloor:
+		if deflate {
+			return nil, fmt.Errorf("%s: no permessage-deflate", lib)
+		}
+		l = &floorFanout{}
 	default:
 		return nil, fmt.Errorf("no such fan-out server %q", lib)
 	}
@@ -390,6 +405,42 @@ func (g *gobwasFanout) publish(msg []byte) error {
 
 func (g *gobwasFanout) close() {
 	for _, c := range g.cs.all() {
+		c.Close()
+	}
+}
+
+// ---- the floor ----
+
+type floorFanout struct {
+	cs conns[net.Conn]
+}
+
+func (f *floorFanout) serve(s *FanoutServer, ln net.Listener) error {
+	return acceptLoop(ln, func(conn net.Conn) {
+		defer conn.Close()
+		if _, err := ws.Upgrade(conn); err != nil {
+			return
+		}
+		f.cs.add(s, conn)
+		io.Copy(io.Discard, conn)
+	})
+}
+
+func (f *floorFanout) publish(msg []byte) error {
+	b, err := ws.CompileFrame(ws.NewTextFrame(msg))
+	if err != nil {
+		return err
+	}
+	for _, c := range f.cs.all() {
+		if _, err := c.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (f *floorFanout) close() {
+	for _, c := range f.cs.all() {
 		c.Close()
 	}
 }

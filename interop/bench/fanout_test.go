@@ -54,6 +54,7 @@ func fanoutRows() []fanoutRow {
 	for _, l := range FanoutLibs {
 		rows = append(rows, fanoutRow{l, false})
 	}
+	rows = append(rows, fanoutRow{FanoutFloor, false})
 	for _, l := range FanoutDeflateLibs {
 		rows = append(rows, fanoutRow{l, true})
 	}
