@@ -6,7 +6,7 @@
 // to many connections (BenchmarkFanout, its clients in a process of their
 // own).
 //
-//	cd interop/bench && go run ./cmd/report          # about 6 minutes
+//	cd interop/bench && go run ./cmd/report          # about 10 minutes
 //	cd interop/bench && go run ./cmd/report -short   # smoke run, under 2 minutes
 //
 // -short runs each benchmark once briefly, the echo once for half a second and
