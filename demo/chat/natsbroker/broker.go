@@ -52,7 +52,8 @@ type Config struct {
 	// MaxMsgsPerSubject); the oldest go first. Zero: 1000.
 	History int
 	// Replicas is how many servers hold each message: 3 in a cluster of
-	// three or more, so that losing one loses nothing acknowledged. Zero: 1.
+	// three or more, so that losing one loses nothing acknowledged. Zero:
+	// 3 if the server Connect reaches belongs to a cluster, else 1.
 	Replicas int
 	// FileStorage keeps the stream on disk rather than in memory (with URL;
 	// with Server it follows Server.FileStorage).
@@ -105,9 +106,6 @@ func Connect(cfg Config) (*Broker, error) {
 	if cfg.History <= 0 {
 		cfg.History = 1000
 	}
-	if cfg.Replicas <= 0 {
-		cfg.Replicas = 1
-	}
 	if cfg.StartTimeout <= 0 {
 		cfg.StartTimeout = 30 * time.Second
 	}
@@ -146,6 +144,12 @@ func Connect(cfg Config) (*Broker, error) {
 	}
 	b.nc = nc
 	b.up.Store(true)
+	if b.cfg.Replicas <= 0 {
+		b.cfg.Replicas = 1
+		if nc.ConnectedClusterName() != "" {
+			b.cfg.Replicas = 3
+		}
+	}
 	if b.js, err = jetstream.New(nc); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("natsbroker: %w", err)
@@ -269,6 +273,25 @@ func (b *Broker) PublishSeq(m topics.Message) (uint64, error) {
 	}
 }
 
+// retry runs a JetStream API request until it succeeds, fails for good, or
+// Config.PublishTimeout passes: a request that reached a stream leader
+// just lost goes unanswered until a new one is elected.
+func (b *Broker) retry(req func(ctx context.Context) error) error {
+	deadline := time.Now().Add(b.cfg.PublishTimeout)
+	for {
+		if b.closing.Load() {
+			return ErrClosed
+		}
+		ctx, cancel := context.WithDeadline(context.Background(), earlier(deadline, time.Now().Add(2*time.Second)))
+		err := req(ctx)
+		cancel()
+		if err == nil || permanent(err) || !time.Now().Before(deadline) {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 // permanent tells the errors that another try cannot mend.
 func permanent(err error) bool {
 	var apiErr *jetstream.APIError
@@ -295,13 +318,18 @@ func (b *Broker) Subscribe(pattern string, deliver func(topics.Message)) (topics
 	if err := checkTopic(pattern, true); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	info, err := b.stream.Info(ctx)
-	cancel()
+	var last uint64
+	err := b.retry(func(ctx context.Context) error {
+		info, err := b.stream.Info(ctx)
+		if err == nil {
+			last = info.State.LastSeq
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("natsbroker: subscribe %s: %w", pattern, err)
 	}
-	return b.SubscribeAfter(pattern, info.State.LastSeq, deliver)
+	return b.SubscribeAfter(pattern, last, deliver)
 }
 
 // Subscription is a Broker's subscription.
@@ -328,9 +356,11 @@ func (b *Broker) SubscribeAfter(pattern string, after uint64, deliver func(topic
 	if b.closing.Load() {
 		return nil, ErrClosed
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	cons, err := b.js.OrderedConsumer(ctx, b.cfg.Stream, orderedFrom(b.subject(pattern), after))
+	var cons jetstream.Consumer
+	err := b.retry(func(ctx context.Context) (err error) {
+		cons, err = b.js.OrderedConsumer(ctx, b.cfg.Stream, orderedFrom(b.subject(pattern), after))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("natsbroker: subscribe %s: %w", pattern, err)
 	}

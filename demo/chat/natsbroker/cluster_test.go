@@ -116,6 +116,9 @@ func TestClusterKillNode(t *testing.T) {
 	lostNode.Store(-1)
 	brokers := connectAll(t, servers, func(i int, err error) { lostNode.Store(int32(i)) })
 
+	if got := brokers[0].cfg.Replicas; got != 3 {
+		t.Fatalf("Replicas = %d in a cluster, want 3 by default", got)
+	}
 	victim := -1
 	for i, s := range servers {
 		if s.NATS().JetStreamIsStreamLeader("$G", "WSKIT") {
@@ -149,8 +152,8 @@ func TestClusterKillNode(t *testing.T) {
 		for acked.Load() < 60 {
 			time.Sleep(time.Millisecond)
 		}
-		servers[victim].Shutdown()
 		ackedAtKill.Store(acked.Load())
+		servers[victim].Shutdown()
 		close(killed)
 	}()
 	ackedBy := make([][]string, len(servers)) // per publisher, what Publish acknowledged

@@ -7,8 +7,9 @@
 // One JetStream stream (Config.Stream) holds every topic: topic T is the
 // subject Prefix+"."+T, the stream takes Prefix+".>", and MaxMsgsPerSubject
 // (Config.History) keeps each topic's newest messages, the oldest dropped
-// first. With Config.Replicas 3 every message is held by three servers of the
-// cluster; memory storage by default, file storage with a data directory.
+// first. In a cluster every message is held by three servers (Config.Replicas,
+// 3 by default there, 1 on a lone server); memory storage by default, file
+// storage with a data directory.
 //
 // Publish returns once JetStream acknowledged the message, that is once a
 // majority of its replicas stored it: losing any one server of three loses no

@@ -158,13 +158,13 @@ func startCluster(t *testing.T, n int) []*Server {
 	}
 }
 
-// connectAll connects a Broker to each server, the stream replicated on
-// all three.
+// connectAll connects a Broker to each server; the stream is replicated on
+// three, the default in a cluster.
 func connectAll(t *testing.T, servers []*Server, lost func(i int, err error)) []*Broker {
 	t.Helper()
 	brokers := make([]*Broker, len(servers))
 	for i, s := range servers {
-		cfg := Config{Server: s, Replicas: 3, Name: fmt.Sprintf("node%d", i)}
+		cfg := Config{Server: s, Name: fmt.Sprintf("node%d", i)}
 		if lost != nil {
 			cfg.OnLost = func(err error) { lost(i, err) }
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -17,16 +16,21 @@ func (b *Broker) LastSeq(topic string) (uint64, error) {
 	if err := checkTopic(topic, false); err != nil {
 		return 0, err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	raw, err := b.stream.GetLastMsgForSubject(ctx, b.subject(topic))
-	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return 0, nil
-	}
+	var last uint64
+	err := b.retry(func(ctx context.Context) error {
+		raw, err := b.stream.GetLastMsgForSubject(ctx, b.subject(topic))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil
+		}
+		if err == nil {
+			last = raw.Sequence
+		}
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("natsbroker: last of %s: %w", topic, err)
 	}
-	return raw.Sequence, nil
+	return last, nil
 }
 
 // History returns topic's retained messages whose sequence is above after
@@ -53,7 +57,11 @@ func (b *Broker) History(topic string, after, upTo uint64) ([]topics.Message, er
 	// Room for the consumer to be rebuilt once or twice (a server lost).
 	ctx, cancel := context.WithTimeout(context.Background(), 2*b.cfg.PublishTimeout)
 	defer cancel()
-	cons, err := b.js.OrderedConsumer(ctx, b.cfg.Stream, orderedFrom(b.subject(topic), after))
+	var cons jetstream.Consumer
+	err := b.retry(func(ctx context.Context) (err error) {
+		cons, err = b.js.OrderedConsumer(ctx, b.cfg.Stream, orderedFrom(b.subject(topic), after))
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("natsbroker: history of %s: %w", topic, err)
 	}
