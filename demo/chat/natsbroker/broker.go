@@ -177,7 +177,9 @@ func (b *Broker) createStream() error {
 	}
 	deadline := time.Now().Add(b.cfg.StartTimeout)
 	for try := 1; ; try++ {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		// A request made before the meta leader is elected goes unanswered:
+		// short waits first, longer ones for a slow machine.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Duration(min(try, 5))*time.Second)
 		st, err := b.js.CreateOrUpdateStream(ctx, sc)
 		cancel()
 		if err == nil {
