@@ -61,9 +61,10 @@
 // what its connections want, which is what spreading rooms over processes
 // is for.
 //
-// A Hub calls Broker.Subscribe and Subscription.Unsubscribe under its
-// lock, so a remote broker should not wait for the network there (a NATS
-// client buffers both). Hub.Close ends the Hub's broker subscriptions. A deliver function
+// A Hub calls its broker's Subscribe and Unsubscribe one at a time and
+// holding no lock a fan-out needs: a broker that waits for its network
+// there delays the Hub's other subscription changes, never its
+// deliveries. Hub.Close ends the Hub's broker subscriptions. A deliver function
 // (the Hub's) is called one at a time per subscription, as the Broker
 // interface promises; the Local broker calls it from inside Publish.
 package topics

@@ -86,6 +86,12 @@ func (e *entry) deliver(msg Message) {
 			h.removeLocked(m)
 		}
 		h.mu.Unlock()
+		// Ending broker subscriptions waits for ops, which a Subscribe
+		// may hold across a network call: left to the next change then.
+		if h.ops.TryLock() {
+			h.prune()
+			h.ops.Unlock()
+		}
 	}
 	clear(rcpt)
 	c := &h.counters

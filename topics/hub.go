@@ -31,13 +31,19 @@ type Hub struct {
 	broker Broker
 	closed atomic.Bool
 
-	mu             sync.RWMutex // guards what follows; fan-outs hold it only to list recipients
+	// ops serializes the changes (Subscribe, Unsubscribe, UnsubscribeAll,
+	// Close) and their calls to the broker, which may wait for a network.
+	// mu guards the state a fan-out reads, and is held for bookkeeping
+	// only: a fan-out never waits for the broker, nor for sends.
+	ops sync.Mutex
+
+	mu             sync.RWMutex
 	members        map[Subscriber]*member
 	entries        map[string]*entry // by pattern: every pattern the Hub holds a broker subscription for
 	trie           trie[entry]
 	retired        map[*entry]struct{} // entries without local subscribers, kept for the dedup (doc.go)
 	nextID         uint64
-	scratch        []*entry // for prune, under mu
+	scratch        []*entry // prune's, under mu
 	retiredScratch []*entry
 	counters       counters
 }
@@ -53,7 +59,7 @@ type member struct {
 type entry struct {
 	h       *Hub
 	pattern string
-	id      uint64 // creation order; the oldest matching entry delivers a topic
+	id      uint64 // order of the broker subscriptions; the oldest matching entry delivers a topic
 	members []*member
 	index   map[*member]int // position in members
 	sub     Subscription
@@ -91,32 +97,43 @@ func (h *Hub) Subscribe(s Subscriber, pattern string) error {
 	if err := ValidPattern(pattern); err != nil {
 		return err
 	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.ops.Lock()
+	defer h.ops.Unlock()
 	if h.closed.Load() {
 		return ErrClosed
 	}
-	m := h.members[s]
-	if m != nil {
+	h.mu.RLock()
+	held := false
+	if m := h.members[s]; m != nil {
 		for _, e := range m.entries {
-			if e.pattern == pattern {
-				return nil
-			}
+			held = held || e.pattern == pattern
 		}
 	}
-	e := h.entries[pattern]
+	e := h.entries[pattern] // only ops holders add or drop entries
+	h.mu.RUnlock()
+	if held {
+		return nil
+	}
 	if e == nil {
-		h.nextID++
-		e = &entry{h: h, pattern: pattern, id: h.nextID, index: make(map[*member]int)}
-		// Held under mu: a delivery for e waits until e is complete.
+		// The broker is called under ops alone, one call at a time, so
+		// the entries' ids follow the order their subscriptions began
+		// in. Until e is in the trie, its deliveries are let pass: no
+		// subscriber of it is there to miss them.
+		e = &entry{h: h, pattern: pattern, index: make(map[*member]int)}
 		sub, err := h.broker.Subscribe(pattern, e.deliver)
 		if err != nil {
 			return fmt.Errorf("topics: broker subscribe %q: %w", pattern, err)
 		}
-		e.sub = sub
+		h.mu.Lock()
+		h.nextID++
+		e.id, e.sub = h.nextID, sub
 		h.entries[pattern] = e
 		h.trie.put(pattern, e)
+	} else {
+		h.mu.Lock()
 	}
+	defer h.mu.Unlock()
+	m := h.members[s] // again: a failed send may have removed it meanwhile
 	if m == nil {
 		m = &member{s: s}
 		h.members[s] = m
@@ -136,34 +153,45 @@ func (h *Hub) Unsubscribe(s Subscriber, pattern string) error {
 	if err := ValidPattern(pattern); err != nil {
 		return err
 	}
+	h.ops.Lock()
+	defer h.ops.Unlock()
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	m := h.members[s]
 	if m == nil {
+		h.mu.Unlock()
 		return ErrNotSubscribed
 	}
-	for i, e := range m.entries {
-		if e.pattern == pattern {
-			m.entries[i] = m.entries[len(m.entries)-1]
-			m.entries[len(m.entries)-1] = nil
-			m.entries = m.entries[:len(m.entries)-1]
-			if len(m.entries) == 0 {
-				m.gone.Store(true)
-				delete(h.members, s)
-			}
-			return h.leave(e, m)
-		}
+	i := slices.IndexFunc(m.entries, func(e *entry) bool { return e.pattern == pattern })
+	if i < 0 {
+		h.mu.Unlock()
+		return ErrNotSubscribed
 	}
-	return ErrNotSubscribed
+	e := m.entries[i]
+	m.entries[i] = m.entries[len(m.entries)-1]
+	m.entries[len(m.entries)-1] = nil
+	m.entries = m.entries[:len(m.entries)-1]
+	if len(m.entries) == 0 {
+		m.gone.Store(true)
+		delete(h.members, s)
+	}
+	h.leave(e, m)
+	h.mu.Unlock()
+	return h.prune()
 }
 
 // UnsubscribeAll ends every subscription of s. Errors of the broker ending
 // subscriptions are left to Close; s is unsubscribed all the same.
 func (h *Hub) UnsubscribeAll(s Subscriber) {
+	h.ops.Lock()
+	defer h.ops.Unlock()
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if m := h.members[s]; m != nil {
+	m := h.members[s]
+	if m != nil {
 		h.removeLocked(m)
+	}
+	h.mu.Unlock()
+	if m != nil {
+		h.prune()
 	}
 }
 
@@ -181,8 +209,9 @@ func (h *Hub) removeLocked(m *member) {
 	m.entries = m.entries[:0]
 }
 
-// leave takes m out of e; mu is held.
-func (h *Hub) leave(e *entry, m *member) error {
+// leave takes m out of e, and retires e if m was its last member; mu is
+// held.
+func (h *Hub) leave(e *entry, m *member) {
 	i := e.index[m]
 	last := len(e.members) - 1
 	e.members[i] = e.members[last]
@@ -190,20 +219,19 @@ func (h *Hub) leave(e *entry, m *member) error {
 	e.members[last] = nil
 	e.members = e.members[:last]
 	delete(e.index, m)
-	if len(e.members) > 0 {
-		return nil
+	if len(e.members) == 0 {
+		h.retired[e] = struct{}{}
 	}
-	h.retired[e] = struct{}{}
-	return h.prune(e)
 }
 
-// prune ends the broker subscriptions of x, just retired, and of the
-// retired entries older than it, that no younger entry overlaps: only
-// then can no copy of a message still on its way through a younger
-// subscription be fanned out by it after the older one was (doc.go). mu
-// is held.
-func (h *Hub) prune(x *entry) error {
-	if h.overlapsYounger(x) {
+// prune ends the broker subscriptions of the retired entries that no
+// younger entry overlaps: only then can no copy of a message still on its
+// way through a younger subscription be fanned out by it after the older
+// one was (doc.go). ops is held.
+func (h *Hub) prune() error {
+	h.mu.Lock()
+	if len(h.retired) == 0 {
+		h.mu.Unlock()
 		return nil
 	}
 	// Youngest first: an entry may have been kept only by a younger one
@@ -213,15 +241,21 @@ func (h *Hub) prune(x *entry) error {
 		rs = append(rs, r)
 	}
 	slices.SortFunc(rs, func(a, b *entry) int { return cmp.Compare(b.id, a.id) })
-	var errs []error
+	n := 0
 	for _, r := range rs {
-		if r.id > x.id || h.overlapsYounger(r) {
+		if h.overlapsYounger(r) {
 			continue
 		}
 		delete(h.retired, r)
 		delete(h.entries, r.pattern)
 		h.trie.remove(r.pattern)
 		r.dropped = true
+		rs[n] = r
+		n++
+	}
+	h.mu.Unlock()
+	var errs []error
+	for _, r := range rs[:n] {
 		if err := r.sub.Unsubscribe(); err != nil {
 			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", r.pattern, err))
 		}
@@ -231,7 +265,8 @@ func (h *Hub) prune(x *entry) error {
 	return errors.Join(errs...)
 }
 
-// overlapsYounger reports whether an entry younger than r overlaps it.
+// overlapsYounger reports whether an entry younger than r overlaps it; mu
+// is held.
 func (h *Hub) overlapsYounger(r *entry) bool {
 	if !hasWildcard(r.pattern) {
 		h.scratch = h.trie.match(r.pattern, h.scratch[:0])
@@ -275,19 +310,18 @@ func (h *Hub) Publish(topic string, op frame.Opcode, data []byte) error {
 
 // Close ends the Hub's broker subscriptions and forgets its subscribers;
 // Subscribe and Publish fail with ErrClosed after it. It returns the
-// brokers' errors ending subscriptions.
+// broker's errors ending subscriptions.
 func (h *Hub) Close() error {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+	h.ops.Lock()
+	defer h.ops.Unlock()
 	if h.closed.Swap(true) {
 		return nil
 	}
-	var errs []error
+	h.mu.Lock()
+	subs := make([]*entry, 0, len(h.entries))
 	for _, e := range h.entries {
 		e.dropped = true
-		if err := e.sub.Unsubscribe(); err != nil {
-			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", e.pattern, err))
-		}
+		subs = append(subs, e)
 	}
 	for _, m := range h.members {
 		m.gone.Store(true)
@@ -296,5 +330,12 @@ func (h *Hub) Close() error {
 	clear(h.entries)
 	clear(h.retired)
 	h.trie = trie[entry]{}
+	h.mu.Unlock()
+	var errs []error
+	for _, e := range subs {
+		if err := e.sub.Unsubscribe(); err != nil {
+			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", e.pattern, err))
+		}
+	}
 	return errors.Join(errs...)
 }

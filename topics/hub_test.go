@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -622,5 +623,46 @@ func TestRace(t *testing.T) {
 	s := h.Stats()
 	if got := s.Delivered + s.Dropped + s.Failed; got != calls {
 		t.Errorf("stats count %d sends (%+v), the subscribers %d", got, s, calls)
+	}
+}
+
+// gated is a Broker whose Subscribe to "slow" waits for the test, as a
+// remote broker's may wait for its network.
+type gated struct {
+	Broker
+	entered, gate chan struct{}
+}
+
+func (g *gated) Subscribe(p string, deliver func(Message)) (Subscription, error) {
+	if p == "slow" {
+		close(g.entered)
+		<-g.gate
+	}
+	return g.Broker.Subscribe(p, deliver)
+}
+
+// TestSlowBrokerSubscribe: while the broker takes its time over a
+// subscription, the Hub's fan-outs go on.
+func TestSlowBrokerSubscribe(t *testing.T) {
+	g := &gated{Broker: NewLocal(), entered: make(chan struct{}), gate: make(chan struct{})}
+	h := New(WithBroker(g))
+	a, b := &fake{}, &fake{}
+	must(t, h.Subscribe(a, "x"))
+	subscribed := make(chan error)
+	go func() { subscribed <- h.Subscribe(b, "slow") }()
+	<-g.entered
+	published := make(chan error)
+	go func() { published <- h.Publish("x", frame.OpText, []byte("1")) }()
+	select {
+	case err := <-published:
+		must(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("Publish waited for the broker's Subscribe") // a watchdog, not a timing claim
+	}
+	close(g.gate)
+	must(t, <-subscribed)
+	publishAll(t, h, "slow 2")
+	if diff := cmp.Diff([][]string{{"1"}, {"2"}}, [][]string{a.received(), b.received()}); diff != "" {
+		t.Errorf("received (-want +got):\n%s", diff)
 	}
 }
