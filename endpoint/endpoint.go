@@ -53,6 +53,7 @@ type Endpoint struct {
 	frameMu   sync.Mutex
 	out       outbound // guarded by frameMu
 	closeSent atomic.Bool
+	sendq     atomic.Pointer[sendQueue] // made on first use; see queue.go
 
 	hb   heartbeat // any goroutine: atomics only
 	push *pushMode // nil for an Endpoint made by New; owned by the caller of Feed
@@ -61,8 +62,9 @@ type Endpoint struct {
 // transport is what the Endpoint knows of the caller's connection.
 type transport struct {
 	w      io.Writer
-	r      any  // the reader given to New, for deadlines and addresses
-	writev bool // w is a TCP or UNIX connection: net.Buffers become one writev
+	r      any        // the reader given to New, for deadlines and addresses
+	writev bool       // w is a TCP or UNIX connection: net.Buffers become one writev
+	raw    *rawWriter // w's non-blocking writes, made by the first Send that needs them
 }
 
 // readDeadline returns the transport's read deadline setter, if it has one.
@@ -149,6 +151,9 @@ func newEndpoint(role frame.Role, p *parser.Parser, w io.Writer, b builder) *End
 	}
 	if role != frame.Client {
 		e.cfg.keys = nil
+	}
+	if e.cfg.idleTimeout > 0 && b.err == nil {
+		e.watchIdle()
 	}
 	return e
 }

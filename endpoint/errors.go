@@ -35,6 +35,15 @@ var (
 	// from every read and every send, rather than run with a setting it
 	// was not given.
 	ErrConfig = errors.New("endpoint: impossible configuration")
+	// ErrBackpressure is wrapped by the *CloseError that ends the read
+	// side of an Endpoint made with CloseOnBackpressureLimit when a send
+	// would take its queue past MaxBackpressure, and returned by that send.
+	ErrBackpressure = errors.New("endpoint: send queue over its limit (the peer does not read)")
+	// ErrWouldBlock is what a push Endpoint's writer returns, with the
+	// count of bytes it took, when its socket takes no more for now; the
+	// Endpoint keeps the rest in its send queue until Flush. (EAGAIN from
+	// a non-blocking socket's write means the same.)
+	ErrWouldBlock = errors.New("endpoint: the transport would block")
 	// ErrDeadline is returned by the net.Conn adapter's deadline methods
 	// when the transport has no such deadline.
 	ErrDeadline = errors.New("endpoint: the transport does not support deadlines")

@@ -14,6 +14,8 @@ import (
 type heartbeat struct {
 	sent, acked atomic.Uint64
 	at          [4]atomic.Int64 // when ping n was sent, at n%4, for the round-trip time
+	heard       atomic.Bool     // bytes came from the peer since IdleTimeout's last tick
+	idle        idle
 }
 
 // ack records a pong carrying the counter n and returns the round-trip time

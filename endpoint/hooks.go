@@ -12,6 +12,7 @@ type hooks struct {
 	ping        func(payload []byte)
 	pong        func(payload []byte, rtt time.Duration)
 	close       func(code frame.CloseCode, reason string)
+	drain       func()
 	manualClose bool
 }
 
@@ -51,4 +52,13 @@ func OnClose(fn func(code frame.CloseCode, reason string)) Option {
 // itself, so that a forgetful application cannot leave the peer waiting.
 func ReplyCloseManually() Option {
 	return func(b *builder) { b.hooks().manualClose = true }
+}
+
+// OnDrain calls fn when the send queue (see Send) becomes empty again after
+// holding bytes: the moment to resume sending to a slow peer (uWebSockets'
+// drain event). It is called on the goroutine that wrote the last bytes —
+// the Endpoint's flusher, a sender, or the caller of Flush — with no lock
+// held, so fn may send.
+func OnDrain(fn func()) Option {
+	return func(b *builder) { b.hooks().drain = fn }
 }

@@ -31,6 +31,9 @@ const (
 	DefaultMaxPings = 3
 	// DefaultCloseTimeout bounds how long Close waits for the peer's close.
 	DefaultCloseTimeout = 5 * time.Second
+	// DefaultMaxBackpressure is the most bytes the send queue holds; see
+	// MaxBackpressure.
+	DefaultMaxBackpressure = 1 << 20
 	// DefaultFrameSize is the largest frame payload NextWriter sends.
 	DefaultFrameSize = streamer.DefaultFrameSize
 )
@@ -47,7 +50,11 @@ type config struct {
 	keys         func() [4]byte
 	frameSize    int
 	writeTimeout time.Duration // 0: none
-	hooks        *hooks        // nil without hooks, so an Endpoint stays small
+	idleTimeout  time.Duration // 0: none
+	// The send queue's limit, and what a send past it does.
+	maxBackpressure int
+	closeOnLimit    bool
+	hooks           *hooks // nil without hooks, so an Endpoint stays small
 }
 
 // builder is the options as given; the limits and extensions go to the
@@ -76,6 +83,8 @@ func build(opts []Option) builder {
 			closeTimeout: DefaultCloseTimeout,
 			clock:        realClock{},
 			frameSize:    DefaultFrameSize,
+
+			maxBackpressure: DefaultMaxBackpressure,
 		},
 		maxMessage:   DefaultMaxMessage,
 		maxFragments: DefaultMaxFragments,
@@ -187,6 +196,52 @@ func CloseTimeout(d time.Duration) Option {
 // default; d < 0 too.
 func WriteTimeout(d time.Duration) Option {
 	return func(c *builder) { c.writeTimeout = max(d, 0) }
+}
+
+// MaxBackpressure sets the most bytes the send queue may hold: the frames
+// Send and SendPrepared queue because the transport did not take them at
+// once. A send that would take the queue past n is not queued: it reports
+// Dropped, or, with CloseOnBackpressureLimit, fails the connection. A
+// message that finds the queue empty is queued whatever its size, so that
+// any message can be sent. The blocking sends (WriteMessage, NextWriter,
+// WritePrepared) wait instead, and are not limited. n == 0 means
+// DefaultMaxBackpressure (1 MiB); n < 0 is a configuration error (see
+// ErrConfig): an unbounded queue is what this limit exists to prevent.
+func MaxBackpressure(n int) Option {
+	return func(c *builder) {
+		switch {
+		case n == 0:
+			n = DefaultMaxBackpressure
+		case n < 0:
+			c.fail(fmt.Errorf("%w: MaxBackpressure(%d)", ErrConfig, n))
+			return
+		}
+		c.maxBackpressure = n
+	}
+}
+
+// CloseOnBackpressureLimit makes a send that would take the send queue
+// past MaxBackpressure fail the connection instead of dropping the
+// message: the Endpoint discards the queued data frames, sends a close
+// with code 1008 (policy violation: the peer broke the server's rule that
+// it reads what it is sent; RFC 6455 §7.4.1), ends its read side with a
+// *CloseError wrapping ErrBackpressure — a blocked NextMessage returns it
+// at once, Done is closed — and the send returns ErrBackpressure. The
+// caller then closes the transport. Chat rooms and feeds use it: a
+// receiver that misses messages is worse off than one that reconnects.
+func CloseOnBackpressureLimit() Option {
+	return func(c *builder) { c.closeOnLimit = true }
+}
+
+// IdleTimeout makes the Endpoint watch the peer: when d passes without a
+// byte from it, the Endpoint pings it (a Heartbeat ping), and when another
+// d passes still without one, it fails the connection with close code
+// 1008 and ends its read side with a *CloseError wrapping ErrNoPong, as
+// Heartbeat does (uWebSockets' idleTimeout). A blocked NextMessage
+// returns; the caller closes the transport. d == 0 means no idle timeout,
+// the default; d < 0 too.
+func IdleTimeout(d time.Duration) Option {
+	return func(c *builder) { c.idleTimeout = max(d, 0) }
 }
 
 // WithClock makes the Endpoint time its close timeout with c, so tests can

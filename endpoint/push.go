@@ -111,6 +111,9 @@ func (e *Endpoint) Feed(b []byte, fn func(Message) error) error {
 	}
 	e.lockRead()
 	defer e.unlockRead()
+	if len(b) > 0 {
+		e.heardPeer()
+	}
 	return e.feedKept(b, func(b []byte) error { return e.feed(b, fn) })
 }
 
@@ -139,6 +142,9 @@ func (e *Endpoint) FeedStream(b []byte, fn func(Piece) error) error {
 	}
 	e.lockRead()
 	defer e.unlockRead()
+	if len(b) > 0 {
+		e.heardPeer()
+	}
 	buf := pool.Get(pieceSize)
 	defer pool.Put(buf)
 	return e.feedKept(b, func(b []byte) error { return e.feedPieces(b, *buf, fn) })

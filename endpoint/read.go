@@ -86,6 +86,7 @@ func (e *Endpoint) nextMessage() (Message, error) {
 		if err != nil {
 			return Message{}, e.readFailed(err)
 		}
+		e.heardPeer()
 		switch f := f.(type) {
 		case *frame.Ping:
 			e.onPing(f.Payload)

@@ -49,6 +49,7 @@ func (e *Endpoint) nextReader() (frame.Opcode, error) {
 		if err != nil {
 			return 0, e.readFailed(err)
 		}
+		e.heardPeer()
 		if h.Opcode.IsControl() {
 			if err := e.control(h); err != nil {
 				return 0, err
@@ -157,6 +158,9 @@ func (r *messageReader) next() error {
 	}
 	for {
 		h, err := e.in.p.NextHeader()
+		if err == nil {
+			e.heardPeer()
+		}
 		if err != nil {
 			err = e.readFailed(err)
 			r.sticky(err)

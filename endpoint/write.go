@@ -51,6 +51,9 @@ func (e *Endpoint) usable() error {
 
 // write writes one encoded frame; frameMu is held. A failed write is final.
 func (e *Endpoint) write(b []byte) error {
+	if q := e.sendq.Load(); q.busy() {
+		return e.writeBehind(q, nil, b)
+	}
 	e.armWrite()
 	n, err := e.tr.w.Write(b)
 	if err == nil && n < len(b) {
@@ -72,18 +75,30 @@ func (e *Endpoint) armWrite() {
 	}
 }
 
-// writeControl sends a control frame.
+// writeBehind queues a frame behind those queued already and sends the
+// queue, waiting for the transport unless corked or in push mode (where
+// the event loop's Flush sends the rest); frameMu is held.
+func (e *Endpoint) writeBehind(q *sendQueue, h, p []byte) error {
+	q.mu.Lock()
+	q.appendFrame(h, p, false)
+	corked := q.corked > 0
+	q.mu.Unlock()
+	if corked {
+		return nil
+	}
+	_, err := e.flushLocked(q, e.push == nil)
+	return err
+}
+
+// writeControl sends a control frame. A close goes out behind every data
+// frame sent before it. A ping or a pong never waits behind queued data
+// (RFC 6455 §5.4 lets control frames go between any two frames): when the
+// transport is busy or the send queue holds frames, it takes the queue's
+// lane to the next frame boundary, and only the newest of each kind is
+// kept there (a pong may answer only the latest ping, §5.5.3).
 func (e *Endpoint) writeControl(op frame.Opcode, payload []byte) error {
 	if len(payload) > frame.MaxControlPayload {
 		return frame.ErrControlTooLong
-	}
-	e.frameMu.Lock()
-	defer e.frameMu.Unlock()
-	if err := e.usable(); err != nil {
-		return err
-	}
-	if op == frame.OpClose {
-		e.closeSent.Store(true)
 	}
 	// Control frames are rare: a pooled buffer, not one kept per connection.
 	buf := pool.Get(frame.MaxHeaderSize + frame.MaxControlPayload)
@@ -93,6 +108,32 @@ func (e *Endpoint) writeControl(op frame.Opcode, payload []byte) error {
 	b = append(b, payload...)
 	if masked {
 		frame.Mask(b[start:], key, 0)
+	}
+	if op == frame.OpClose || e.push != nil {
+		e.frameMu.Lock()
+	} else if !e.frameMu.TryLock() {
+		if e.closeSent.Load() {
+			return ErrClosed
+		}
+		q := e.queue()
+		q.mu.Lock()
+		q.addLane(b)
+		q.mu.Unlock()
+		return e.kick(q, false)
+	}
+	defer e.frameMu.Unlock()
+	if err := e.usable(); err != nil {
+		return err
+	}
+	if op == frame.OpClose {
+		e.closeSent.Store(true)
+		return e.write(b)
+	}
+	if q := e.sendq.Load(); q.busy() {
+		q.mu.Lock()
+		q.addLane(b)
+		q.mu.Unlock()
+		return e.kick(q, true)
 	}
 	return e.write(b)
 }
@@ -147,13 +188,18 @@ func (e *Endpoint) writeDataLocked(op frame.Opcode, rsv byte, payload []byte) er
 		b = append(b, payload...)
 	}
 	err := e.write(b)
-	if cap(*o.buf) > keepBuffer || e.push != nil {
-		// A push Endpoint keeps no write buffer: most of its connections
-		// are idle at any time.
+	e.releaseBuf()
+	return err
+}
+
+// releaseBuf gives the write buffer back when it is large, or in push
+// mode, whose Endpoints keep none (most of their connections are idle at
+// any time); frameMu is held.
+func (e *Endpoint) releaseBuf() {
+	if o := &e.out; o.buf != nil && (cap(*o.buf) > keepBuffer || e.push != nil) {
 		pool.Put(o.buf)
 		o.buf = nil
 	}
-	return err
 }
 
 // writeVector sends an unmasked frame without copying its payload: header
@@ -167,6 +213,9 @@ func (e *Endpoint) writeVector(op frame.Opcode, rsv byte, payload []byte) error 
 		e.out.vec = v
 	}
 	h, _, _ := e.appendHeader(v.hdr[:0], op, rsv, len(payload))
+	if q := e.sendq.Load(); q.busy() {
+		return e.writeBehind(q, h, payload)
+	}
 	if !e.tr.writev {
 		// Writers without writev get the two Writes net.Buffers would
 		// make, without its bookkeeping.
