@@ -1,0 +1,161 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/frame"
+)
+
+// BenchmarkClusterRoom: one room of 1,000 clients spread over the nodes
+// (loopback, all in this process), three senders, one per node, each
+// message carrying its send time. b.N is the number of messages sent;
+// every client receives all of them. It reports deliveries per second
+// (from the first send to the last delivery) and the p50/p99 time from
+// send to delivery, across nodes: most deliveries happen on a node other
+// than the sender's. rate=max sends as fast as the senders' connections
+// take messages; rate=N paces the senders to N messages per second in all.
+//
+//	go test -run '^$' -bench ClusterRoom -benchtime 300x -count 3
+func BenchmarkClusterRoom(b *testing.B) {
+	for _, nodes := range []int{1, 3} {
+		for _, rate := range []int{0, 50} {
+			name := fmt.Sprintf("nodes=%d/clients=1000/rate=max", nodes)
+			if rate > 0 {
+				name = fmt.Sprintf("nodes=%d/clients=1000/rate=%d", nodes, rate)
+			}
+			b.Run(name, func(b *testing.B) { benchRoom(b, nodes, 1000, rate) })
+		}
+	}
+}
+
+func benchRoom(b *testing.B, nodes, clients, rate int) {
+	var ns []*testNode
+	if nodes == 1 {
+		ns = []*testNode{startNode(b, Config{}, ClusterConfig{History: DefaultHistory})}
+	} else {
+		ns = startChatCluster(b)
+	}
+	room := fmt.Sprintf("bench%d", time.Now().UnixNano())
+	n := b.N
+	type receiver struct {
+		lat []time.Duration
+		err error
+	}
+	recvs := make([]receiver, clients)
+	var warm, done sync.WaitGroup
+	warm.Add(clients)
+	done.Add(clients)
+	for i := range clients {
+		ep, _ := dial(b, ns[i%len(ns)].addr, room, dialOptions{})
+		recvs[i].lat = make([]time.Duration, 0, n)
+		go func() {
+			defer done.Done()
+			r := &recvs[i]
+			warmed := false
+			for len(r.lat) < n {
+				m, err := ep.NextMessage()
+				if err != nil {
+					r.err = err
+					if !warmed {
+						warm.Done()
+					}
+					return
+				}
+				now := time.Now()
+				if string(m.Data) == "warm" {
+					if !warmed {
+						warmed = true
+						warm.Done()
+					}
+					continue
+				}
+				_, ts, _ := strings.Cut(string(m.Data), " ")
+				sent, _ := strconv.ParseInt(ts, 10, 64)
+				r.lat = append(r.lat, now.Sub(time.Unix(0, sent)))
+			}
+		}()
+	}
+	var senders []*endpoint.Endpoint
+	for i := range 3 {
+		ep, _ := dial(b, ns[i%len(ns)].addr, room, dialOptions{})
+		go func() { // a sender reads its echoes, else it would be dropped as slow
+			for {
+				if _, err := ep.NextMessage(); err != nil {
+					return
+				}
+			}
+		}()
+		senders = append(senders, ep)
+	}
+	// Every client is in the room once it got a message sent after it joined.
+	deadline := time.Now().Add(60 * time.Second)
+	for waited := false; !waited; {
+		if err := senders[0].WriteMessage(frame.OpText, []byte("warm")); err != nil {
+			b.Fatal(err)
+		}
+		ch := make(chan struct{})
+		go func() { warm.Wait(); close(ch) }()
+		select {
+		case <-ch:
+			waited = true
+		case <-time.After(500 * time.Millisecond):
+			if time.Now().After(deadline) {
+				b.Fatal("clients not all in the room after 60s")
+			}
+		}
+	}
+
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for s, ep := range senders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var tick *time.Ticker
+			if rate > 0 {
+				tick = time.NewTicker(time.Duration(len(senders)) * time.Second / time.Duration(rate))
+				defer tick.Stop()
+			}
+			for i := s; i < n; i += len(senders) {
+				if tick != nil {
+					<-tick.C
+				}
+				msg := fmt.Sprintf("s%d-%d %d", s, i, time.Now().UnixNano())
+				if err := ep.WriteMessage(frame.OpText, []byte(msg)); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	finished := make(chan struct{})
+	go func() { done.Wait(); close(finished) }()
+	select {
+	case <-finished:
+	case <-time.After(120 * time.Second):
+		b.Fatal("deliveries not complete after 120s")
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+
+	var all []time.Duration
+	for i, r := range recvs {
+		if r.err != nil {
+			b.Fatalf("client %d after %d messages: %v", i, len(r.lat), r.err)
+		}
+		all = append(all, r.lat...)
+	}
+	slices.Sort(all)
+	b.ReportMetric(float64(len(all))/elapsed.Seconds(), "deliveries/s")
+	b.ReportMetric(float64(all[len(all)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
+}
