@@ -78,6 +78,10 @@ type Config struct {
 	OnRestored func()
 }
 
+// streamInvalidConfig is JetStream's error code for a stream configuration
+// it refuses (JSStreamInvalidConfigF), which nats.go does not name.
+const streamInvalidConfig jetstream.ErrorCode = 10052
+
 // opHeader marks a binary message; a message without it is text.
 const opHeader = "Wskit-Op"
 
@@ -191,6 +195,12 @@ func (b *Broker) createStream() error {
 		if errors.Is(err, jetstream.ErrJetStreamNotEnabled) || errors.Is(err, jetstream.ErrJetStreamNotEnabledForAccount) ||
 			errors.Is(err, nats.ErrNoResponders) && try >= 3 {
 			return fmt.Errorf("%w: %w", ErrNoJetStream, err)
+		}
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) && apiErr.ErrorCode == streamInvalidConfig {
+			// The stream exists with a setting this Config may not change
+			// (its storage, say): waiting mends nothing.
+			return fmt.Errorf("natsbroker: stream %s: %w", sc.Name, err)
 		}
 		// A forming cluster answers "insufficient resources" or nothing
 		// until its meta leader is elected and enough peers joined.

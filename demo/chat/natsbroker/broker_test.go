@@ -335,3 +335,26 @@ func TestLostAndRestored(t *testing.T) {
 	case <-time.After(100 * time.Millisecond):
 	}
 }
+
+// TestStreamConflict: a node whose stream settings contradict the existing
+// stream's (file storage against memory) fails at once, saying why.
+func TestStreamConflict(t *testing.T) {
+	s, err := StartServer(ServerConfig{Listen: "127.0.0.1:0", DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Shutdown()
+	b, err := Connect(Config{URL: s.ClientURL(), FileStorage: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	start := time.Now()
+	_, err = Connect(Config{URL: s.ClientURL()})
+	if err == nil || !strings.Contains(err.Error(), "storage") {
+		t.Errorf("Connect with memory storage over a file stream: %v, want an error about the storage", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v to fail", d)
+	}
+}
