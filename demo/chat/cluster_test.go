@@ -420,6 +420,15 @@ func TestResume(t *testing.T) {
 	if m, err := recvTimeout(late, 200*time.Millisecond); err == nil {
 		t.Errorf("one more message %q", m.Data)
 	}
+	// A since from an earlier stream (above the newest seq) gets it all.
+	stale, _ := dial(t, n.addr, "room?since=999999", dialOptions{})
+	got, err = recvSeq(stale, 310, 10*time.Second)
+	if err != nil {
+		t.Fatalf("since=999999: after %d messages: %v", len(got), err)
+	}
+	if diff := cmp.Diff(append(first, more...), seqTexts(got)); diff != "" {
+		t.Errorf("since=999999 (-want +got):\n%s", diff)
+	}
 	// A resuming client's messages reach the plain ones as text.
 	if err := late.WriteMessage(frame.OpText, []byte("from late")); err != nil {
 		t.Fatal(err)

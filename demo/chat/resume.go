@@ -164,6 +164,18 @@ func (res *resumer) serve(c *conn, up *server.Upgraded, since uint64) {
 // enter adds ep to topic's room, sends it the history above since and what
 // arrived meanwhile, and returns how to leave.
 func (res *resumer) enter(ep *endpoint.Endpoint, topic string, since uint64) (leave func(), err error) {
+	if since > 0 {
+		// A since above the room's newest stored message was read from an
+		// earlier stream (a cluster restarted with its history in memory
+		// numbers from 1 again): the client gets the whole history.
+		last, err := res.broker.LastSeq(topic)
+		if err != nil {
+			return nil, err
+		}
+		if since > last {
+			since = 0
+		}
+	}
 	r, err := res.acquire(topic)
 	if err != nil {
 		return nil, err
