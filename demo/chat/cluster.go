@@ -80,6 +80,7 @@ func newNode(cfg Config, cc ClusterConfig) (*node, error) {
 	bc := natsbroker.Config{
 		URL:        cc.NATS,
 		Name:       "wskit-chat",
+		Prefix:     "wskit", // a room's subject: wskit.chat.<room>
 		History:    cc.History,
 		OnLost:     n.brokerLost,
 		OnRestored: n.brokerRestored,
