@@ -57,10 +57,10 @@ type Config struct {
 
 // Server is the chat: an http.Handler that serves the page at / and joins
 // a WebSocket opened at /chat/{room} to that room. Each room is a topic of
-// a topics.Hub; each connection's Endpoint subscribes to its room's topic,
-// and every text message a connection sends is published to it, so that
-// it reaches every connection of the room, the sender's included, in the
-// order the hub received them.
+// a topics.Hub; each connection's Endpoint subscribes to its room's topic
+// (through a member, which covers the handshake), and every text message a
+// connection sends is published to it, so that it reaches every connection
+// of the room, the sender's included, in the order the hub received them.
 type Server struct {
 	cfg Config
 	hs  server.Config
@@ -73,8 +73,9 @@ type Server struct {
 	wg    sync.WaitGroup
 
 	// Tests observe the server through these; nil otherwise.
-	subscriber func(*conn) topics.Subscriber // what subscribes for c instead of its Endpoint
-	ended      func(*conn)                   // called once c's transport is closed
+	subscriber func(*conn, *member) topics.Subscriber // what subscribes for c instead of its member
+	ended      func(*conn)                            // called once c's transport is closed
+	upgraded   func(*conn)                            // called once c's 101 is written
 }
 
 // errBinary ends a connection that sent a binary message: a chat carries
@@ -154,11 +155,28 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "503 Service Unavailable: shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	up, err := s.hs.Upgrade(w, r) // answers 101, or the HTTP error
-	if err != nil {
+	c := &conn{room: room, remote: r.RemoteAddr, start: time.Now()}
+	m := &member{limit: s.cfg.MaxBackpressure}
+	var sub topics.Subscriber = m
+	if s.subscriber != nil {
+		sub = s.subscriber(c, m)
+	}
+	// Subscribed before the 101: see member.
+	if err := s.hub.Subscribe(sub, topicOf(room)); err != nil {
+		http.Error(w, "503 Service Unavailable: cannot join the room", http.StatusServiceUnavailable)
 		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
 		s.wg.Done()
 		return
+	}
+	up, err := s.hs.Upgrade(w, r) // answers 101, or the HTTP error
+	if err != nil {
+		s.hub.UnsubscribeAll(sub)
+		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
+		s.wg.Done()
+		return
+	}
+	if s.upgraded != nil {
+		s.upgraded(c)
 	}
 	if tc, ok := up.Conn.(*net.TCPConn); ok && s.cfg.WriteBuffer > 0 {
 		tc.SetWriteBuffer(s.cfg.WriteBuffer)
@@ -169,36 +187,32 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		endpoint.CloseOnBackpressureLimit(),
 	)
 	if err != nil {
+		s.hub.UnsubscribeAll(sub)
 		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
 		up.Close()
 		s.wg.Done()
 		return
 	}
-	c := &conn{ep: ep, room: room, remote: r.RemoteAddr, start: time.Now()}
+	c.ep = ep
 	go func() {
 		defer s.wg.Done()
-		s.serve(c, up)
+		s.serve(c, up, sub, m)
 	}()
 }
 
 // serve runs c's read loop in its room until the connection ends, then
-// closes the transport.
-func (s *Server) serve(c *conn, up *server.Upgraded) {
+// leaves the room and closes the transport.
+func (s *Server) serve(c *conn, up *server.Upgraded, sub topics.Subscriber, m *member) {
 	s.track(c, true)
 	defer s.track(c, false)
 
-	var sub topics.Subscriber = c.ep
-	if s.subscriber != nil {
-		sub = s.subscriber(c)
-	}
-	topic := topicOf(c.room)
-	if err := s.hub.Subscribe(sub, topic); err != nil {
+	if err := m.start(c.ep); err != nil {
 		c.err = err
-		c.ep.Close(frame.CloseInternalError, "cannot join the room")
+		c.ep.Close(frame.ClosePolicyViolation, "send queue over its limit")
 	} else {
-		c.err = s.read(c, topic)
-		s.hub.UnsubscribeAll(sub)
+		c.err = s.read(c, topicOf(c.room))
 	}
+	s.hub.UnsubscribeAll(sub)
 	if errors.Is(c.err, endpoint.ErrBackpressure) {
 		// The peer reads nothing: a graceful close would wait on it.
 		// Reset, so that the kernel drops what the socket still holds.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -306,5 +307,34 @@ func TestShutdown(t *testing.T) {
 	}
 	if got, _ := rawRequest(t, s.addr, "/chat/lobby", true); got != http.StatusServiceUnavailable {
 		t.Errorf("after Close, a new connection gets %d, want 503", got)
+	}
+}
+
+// TestJoinedAtHandshake: a client that has its 101 is in the room, even if
+// the server has yet to set its connection up: a message published then
+// reaches it, first.
+func TestJoinedAtHandshake(t *testing.T) {
+	release := make(chan struct{})
+	var held atomic.Bool
+	s := startServer(t, Config{}, func(s *Server) {
+		s.upgraded = func(c *conn) {
+			if held.CompareAndSwap(false, true) {
+				<-release // the first connection waits between its 101 and its Endpoint
+			}
+		}
+	})
+	late, _ := dial(t, s.addr, "lobby", dialOptions{})
+	sender, _ := dial(t, s.addr, "lobby", dialOptions{})
+	if err := sender.WriteMessage(frame.OpText, []byte("while you were joining")); err != nil {
+		t.Fatal(err)
+	}
+	recvN(t, sender, 1, 5*time.Second) // published
+	close(release)
+	if err := sender.WriteMessage(frame.OpText, []byte("and after")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"while you were joining", "and after"}
+	if diff := cmp.Diff(want, recvN(t, late, 2, 5*time.Second)); diff != "" {
+		t.Errorf("the late joiner got (-want +got):\n%s", diff)
 	}
 }

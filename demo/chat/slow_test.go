@@ -21,19 +21,21 @@ import (
 )
 
 // watched is what the slow-reader test subscribes for a connection in
-// place of its Endpoint: it passes every message on and records the
+// place of its member: it passes every message on and records the
 // server's view of the connection's send queue.
 type watched struct {
-	ep      *endpoint.Endpoint
+	m       *member
 	maxQ    atomic.Int64 // the most bytes seen queued after a send
 	overAt  atomic.Int64 // UnixNano of the first send the limit refused
 	overRes atomic.Value // that send's result and error, as text
 }
 
 func (w *watched) SendPrepared(pm *endpoint.PreparedMessage) (endpoint.SendResult, error) {
-	res, err := w.ep.SendPrepared(pm)
-	if q := int64(w.ep.Buffered()); q > w.maxQ.Load() {
-		w.maxQ.Store(q) // one publisher: no lost update
+	res, err := w.m.SendPrepared(pm)
+	if ep := w.m.endpoint(); ep != nil {
+		if q := int64(ep.Buffered()); q > w.maxQ.Load() {
+			w.maxQ.Store(q) // one publisher: no lost update
+		}
 	}
 	if (err != nil || res == endpoint.Dropped) && w.overAt.Load() == 0 {
 		w.overAt.Store(time.Now().UnixNano())
@@ -111,8 +113,8 @@ func TestSlowReader(t *testing.T) {
 	subs := map[string]*watched{} // by the client's address
 	ends := make(chan *conn, readers+1)
 	s := startServer(t, Config{MaxBackpressure: limit, WriteBuffer: 16 << 10}, func(s *Server) {
-		s.subscriber = func(c *conn) topics.Subscriber {
-			w := &watched{ep: c.ep}
+		s.subscriber = func(c *conn, m *member) topics.Subscriber {
+			w := &watched{m: m}
 			mu.Lock()
 			subs[c.remote] = w
 			mu.Unlock()
