@@ -54,6 +54,8 @@
 // # Inside
 //
 // Server (server.go) is the http.Handler; newServer(Config) makes one.
+// A connection subscribes to its room before its 101 goes out (member.go),
+// so that a client that has its 101 misses nothing published after it.
 // Config.Broker is the topics.Broker that carries the rooms' messages,
 // topics.NewLocal() (this process) by default: another broker spreads the
 // rooms over several processes without changing the rest. Room "NAME" is
