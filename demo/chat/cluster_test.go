@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -19,6 +20,7 @@ import (
 	"github.com/wskit/wskit/demo/chat/natsbroker"
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/handshake/client"
 )
 
 // connsListener remembers the connections it accepted, so that a test can
@@ -160,6 +162,14 @@ func startNodesTogether(t testing.TB, routes []string) []*testNode {
 		nodes = append(nodes, serveNode(t, r.n, r.logs))
 	}
 	return nodes
+}
+
+// dialGo is dial for a goroutine other than the test's: it returns the
+// error rather than ending the test.
+func dialGo(addr, path string) (*client.Dialed, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return client.Dial(ctx, "ws://"+addr+"/chat/"+path, &client.Config{})
 }
 
 // seqMsg is a resuming client's message, decoded.
@@ -351,7 +361,13 @@ func TestClusterNodeKilled(t *testing.T) {
 					since = r.got[len(r.got)-1].Seq
 				}
 				to := nodes[k%2] // the survivors
-				cur, _ = dial(t, to.addr, fmt.Sprintf("room?since=%d", since), dialOptions{})
+				d, err := dialGo(to.addr, fmt.Sprintf("room?since=%d", since))
+				if err != nil {
+					r.err = err
+					break
+				}
+				t.Cleanup(func() { d.Close() })
+				cur = d.Endpoint(endpoint.CloseTimeout(2 * time.Second))
 			}
 			results <- r
 		}()
