@@ -1,0 +1,108 @@
+package topics
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/internal/race"
+)
+
+// taker is a socket that takes everything at once.
+type taker struct{ n int64 }
+
+func (w *taker) Write(p []byte) (int, error) { w.n += int64(len(p)); return len(p), nil }
+
+// stuck is the socket of a peer that stopped reading.
+type stuck struct{}
+
+func (stuck) Write([]byte) (int, error) { return 0, endpoint.ErrWouldBlock }
+
+// TestEndpointSubscribers: with Endpoints as subscribers, a reader gets
+// every message, one that stopped reading drops past its limit (the
+// default policy) or, with CloseOnBackpressureLimit, fails and is
+// unsubscribed; the reader never notices either.
+func TestEndpointSubscribers(t *testing.T) {
+	h := New()
+	var w taker
+	reader := endpoint.NewPush(frame.Server, &w)
+	dropping := endpoint.NewPush(frame.Server, stuck{}, endpoint.MaxBackpressure(100))
+	closing := endpoint.NewPush(frame.Server, stuck{}, endpoint.MaxBackpressure(100), endpoint.CloseOnBackpressureLimit())
+	for _, e := range []*endpoint.Endpoint{reader, dropping, closing} {
+		must(t, h.Subscribe(e, "room.>"))
+	}
+	msg := make([]byte, 40) // a 42-byte frame: two fit in 100 bytes
+	for range 5 {
+		must(t, h.Publish("room.a", frame.OpBinary, msg))
+	}
+	if w.n != 5*42 {
+		t.Errorf("the reader was written %d bytes, want %d", w.n, 5*42)
+	}
+	if got := dropping.Buffered(); got != 84 {
+		t.Errorf("the dropping Endpoint holds %d bytes, want 84", got)
+	}
+	want := Stats{Published: 5, Fanouts: 5, Delivered: 5 + 2 + 2, Queued: 4, Dropped: 3, Failed: 1, Subscribers: 2, Patterns: 1}
+	if diff := cmp.Diff(want, h.Stats()); diff != "" {
+		t.Errorf("stats (-want +got):\n%s", diff)
+	}
+	if err := h.Unsubscribe(closing, "room.>"); !errors.Is(err, ErrNotSubscribed) {
+		t.Errorf("the failed Endpoint is still subscribed: %v", err)
+	}
+}
+
+// TestEndpointPublishAllocs: with Endpoints as subscribers too, a
+// publication allocates the same whatever the number of recipients.
+func TestEndpointPublishAllocs(t *testing.T) {
+	if race.Enabled {
+		t.Skip("the race detector allocates")
+	}
+	data := make([]byte, 1<<10)
+	per := map[int]float64{}
+	for _, n := range []int{1, 1000} {
+		h := New()
+		for range n {
+			must(t, h.Subscribe(endpoint.NewPush(frame.Server, &taker{}), "room"))
+		}
+		must(t, h.Publish("room", frame.OpText, data))
+		per[n] = testing.AllocsPerRun(20, func() {
+			if err := h.Publish("room", frame.OpText, data); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	if per[1000] != per[1] {
+		t.Errorf("allocations per publication: %v to 1 Endpoint, %v to 1,000; want as many", per[1], per[1000])
+	}
+}
+
+// BenchmarkPublishEndpoints is BenchmarkPublish with push Endpoints whose
+// sockets take everything: what a recipient costs with a real
+// SendPrepared, short of the system call.
+func BenchmarkPublishEndpoints(b *testing.B) {
+	data := make([]byte, 1<<10)
+	for _, n := range []int{1000, 10000} {
+		b.Run(fmt.Sprintf("subscribers=%d", n), func(b *testing.B) {
+			h := New()
+			for range n {
+				if err := h.Subscribe(endpoint.NewPush(frame.Server, &taker{}), "room"); err != nil {
+					b.Fatal(err)
+				}
+			}
+			// Each Endpoint makes its send queue on first use.
+			if err := h.Publish("room", frame.OpText, data); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := h.Publish("room", frame.OpText, data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/recipient")
+		})
+	}
+}
