@@ -14,33 +14,43 @@ import (
 )
 
 // BenchmarkClusterRoom: one room of 1,000 clients spread over the nodes
-// (loopback, all in this process), three senders, one per node, each
+// (loopback, all in this process), three senders spread likewise, each
 // message carrying its send time. b.N is the number of messages sent;
 // every client receives all of them. It reports deliveries per second
 // (from the first send to the last delivery) and the p50/p99 time from
 // send to delivery, across nodes: most deliveries happen on a node other
 // than the sender's. rate=max sends as fast as the senders' connections
 // take messages; rate=N paces the senders to N messages per second in all.
+// local is the chat Server without NATS, for comparison.
 //
 //	go test -run '^$' -bench ClusterRoom -benchtime 300x -count 3
 func BenchmarkClusterRoom(b *testing.B) {
-	for _, nodes := range []int{1, 3} {
+	for _, nodes := range []int{0, 1, 3} {
 		for _, rate := range []int{0, 50} {
-			name := fmt.Sprintf("nodes=%d/clients=1000/rate=max", nodes)
-			if rate > 0 {
-				name = fmt.Sprintf("nodes=%d/clients=1000/rate=%d", nodes, rate)
+			kind := fmt.Sprintf("nodes=%d", nodes)
+			if nodes == 0 {
+				kind = "local" // one Server, topics' Local broker: no NATS at all
 			}
-			b.Run(name, func(b *testing.B) { benchRoom(b, nodes, 1000, rate) })
+			r := "max"
+			if rate > 0 {
+				r = fmt.Sprint(rate)
+			}
+			b.Run(fmt.Sprintf("%s/clients=1000/rate=%s", kind, r), func(b *testing.B) { benchRoom(b, nodes, 1000, rate) })
 		}
 	}
 }
 
 func benchRoom(b *testing.B, nodes, clients, rate int) {
-	var ns []*testNode
-	if nodes == 1 {
-		ns = []*testNode{startNode(b, Config{}, ClusterConfig{History: DefaultHistory})}
-	} else {
-		ns = startChatCluster(b)
+	var addrs []string
+	switch nodes {
+	case 0:
+		addrs = []string{startServer(b, Config{}, nil).addr}
+	case 1:
+		addrs = []string{startNode(b, Config{}, ClusterConfig{History: DefaultHistory}).addr}
+	default:
+		for _, n := range startChatCluster(b) {
+			addrs = append(addrs, n.addr)
+		}
 	}
 	room := fmt.Sprintf("bench%d", time.Now().UnixNano())
 	n := b.N
@@ -53,7 +63,7 @@ func benchRoom(b *testing.B, nodes, clients, rate int) {
 	warm.Add(clients)
 	done.Add(clients)
 	for i := range clients {
-		ep, _ := dial(b, ns[i%len(ns)].addr, room, dialOptions{})
+		ep, _ := dial(b, addrs[i%len(addrs)], room, dialOptions{})
 		recvs[i].lat = make([]time.Duration, 0, n)
 		go func() {
 			defer done.Done()
@@ -84,7 +94,7 @@ func benchRoom(b *testing.B, nodes, clients, rate int) {
 	}
 	var senders []*endpoint.Endpoint
 	for i := range 3 {
-		ep, _ := dial(b, ns[i%len(ns)].addr, room, dialOptions{})
+		ep, _ := dial(b, addrs[i%len(addrs)], room, dialOptions{})
 		go func() { // a sender reads its echoes, else it would be dropped as slow
 			for {
 				if _, err := ep.NextMessage(); err != nil {
