@@ -96,6 +96,14 @@ func newNode(cfg Config, cc ClusterConfig) (*node, error) {
 			return nil, err
 		}
 		n.nats, bc.Server = s, s
+		if cc.ClusterListen != "" {
+			// Nodes started by hand, one after the other: the stream waits
+			// for three of them.
+			bc.StartTimeout = 2 * time.Minute
+			if cfg.Log != nil {
+				cfg.Log.Printf("wskit chat: waiting for the NATS cluster (routes %s)", strings.Join(cc.Routes, ","))
+			}
+		}
 	}
 	b, err := natsbroker.Connect(bc)
 	if err != nil {
