@@ -358,3 +358,25 @@ func TestStreamConflict(t *testing.T) {
 		t.Errorf("took %v to fail", d)
 	}
 }
+
+func TestStartServerRefused(t *testing.T) {
+	for _, tt := range []struct {
+		cfg  ServerConfig
+		want string
+	}{
+		{ServerConfig{Listen: "nonsense"}, `listen address "nonsense"`},
+		{ServerConfig{Listen: "127.0.0.1:99999"}, "bad port"},
+		{ServerConfig{ClusterListen: "127.0.0.1:x"}, "cluster listen address"},
+		{ServerConfig{Routes: []string{"127.0.0.1:6222"}}, "routes need a cluster listen address"},
+		{ServerConfig{ClusterListen: "127.0.0.1:0", Routes: []string{"nats://:6222"}}, "want host:port"},
+		{ServerConfig{ClusterListen: "127.0.0.1:0", Routes: []string{"127.0.0.1"}}, "want host:port"},
+	} {
+		s, err := StartServer(tt.cfg)
+		if err == nil {
+			s.Shutdown()
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("StartServer(%+v): %v, want an error saying %q", tt.cfg, err, tt.want)
+		}
+	}
+}
