@@ -44,18 +44,17 @@ func (w *watched) SendPrepared(pm *endpoint.PreparedMessage) (endpoint.SendResul
 	return res, err
 }
 
-// heapLive samples the live heap (as of the last GC) until stop closes,
-// and returns its largest value.
+// heapLive measures the live heap every 20 ms, with a GC each time (the
+// live heap is only known at the end of one), until stop closes, and
+// returns the largest value.
 func heapLive(stop <-chan struct{}) <-chan uint64 {
 	out := make(chan uint64, 1)
 	go func() {
-		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 		var peak uint64
-		tick := time.NewTicker(2 * time.Millisecond)
+		tick := time.NewTicker(20 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			metrics.Read(s)
-			peak = max(peak, s[0].Value.Uint64())
+			peak = max(peak, liveHeap())
 			select {
 			case <-stop:
 				out <- peak
