@@ -380,3 +380,33 @@ func TestStartServerRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestDataDir: with a data directory the history outlives the server.
+func TestDataDir(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	for run := range 2 {
+		s, err := StartServer(ServerConfig{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Connect(Config{Server: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := fmt.Sprintf("run %d", run)
+		if err := b.Publish(topics.Message{Topic: "room", Op: frame.OpText, Data: []byte(text)}); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, text)
+		got, err := b.History("room", 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, texts(got)); diff != "" {
+			t.Errorf("run %d: history (-want +got):\n%s", run, diff)
+		}
+		b.Close()
+		s.Shutdown()
+	}
+}
