@@ -25,15 +25,15 @@ type sendQueue struct {
 	mu      sync.Mutex
 	segs    []segment // whole frames, oldest first, from head
 	head    int
-	off     int    // bytes of segs[head] written
-	flying  int    // segments from head in the batch being written
-	begun   int    // bytes from the front that finish a frame already begun
-	n       int    // bytes queued, lane included
-	lane    []byte // control frames waiting for the next frame boundary
-	corked  int    // Cork calls in progress
-	running bool   // a flusher goroutine holds or waits for frameMu
-	drained bool   // the queue held bytes since the last OnDrain
-	err     error  // the write that failed, final
+	off     int          // bytes of segs[head] written
+	flying  int          // segments from head in the batch being written
+	begun   int          // bytes from the front that finish a frame already begun
+	n       int          // bytes queued, lane included
+	lane    []byte       // control frames waiting for the next frame boundary
+	corked  atomic.Int32 // Cork calls in progress; changed with mu held
+	running bool         // a flusher goroutine holds or waits for frameMu
+	drained bool         // the queue held bytes since the last OnDrain
+	err     error        // the write that failed, final
 
 	pending atomic.Int64 // n, for reading without mu
 
@@ -94,12 +94,7 @@ func (q *sendQueue) busy() bool {
 	if q == nil {
 		return false
 	}
-	if q.pending.Load() != 0 {
-		return true
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.corked > 0 || q.n > 0
+	return q.pending.Load() != 0 || q.corked.Load() > 0
 }
 
 // appendFrame queues a frame made of h then p; mu is held. shared means p
@@ -441,10 +436,7 @@ func lenAll(bufs [][]byte) int {
 // hands what is left to its flusher goroutine. frameMu is held when locked.
 func (e *Endpoint) kick(q *sendQueue, locked bool) error {
 	if locked {
-		q.mu.Lock()
-		corked := q.corked > 0
-		q.mu.Unlock()
-		if corked {
+		if q.corked.Load() > 0 {
 			return nil
 		}
 		stalled, err := e.flushLocked(q, false)
@@ -456,7 +448,7 @@ func (e *Endpoint) kick(q *sendQueue, locked bool) error {
 		return nil // the event loop calls Flush when the socket is writable
 	}
 	q.mu.Lock()
-	start := !q.running && q.n > 0 && q.corked == 0
+	start := !q.running && q.n > 0 && q.corked.Load() == 0
 	if start {
 		q.running = true
 	}
@@ -474,7 +466,7 @@ func (e *Endpoint) flusher(q *sendQueue) {
 	for {
 		_, err := e.flushLocked(q, true)
 		q.mu.Lock()
-		if err != nil || q.n == 0 || q.corked > 0 {
+		if err != nil || q.n == 0 || q.corked.Load() > 0 {
 			q.running = false
 			q.mu.Unlock()
 			break
@@ -551,20 +543,19 @@ func (e *Endpoint) flushErr() error {
 func (e *Endpoint) Cork(fn func()) error {
 	q := e.queue()
 	q.mu.Lock()
-	q.corked++
+	q.corked.Add(1)
 	q.mu.Unlock()
 	uncorked := false
 	defer func() {
 		if !uncorked { // fn panicked
 			q.mu.Lock()
-			q.corked--
+			q.corked.Add(-1)
 			q.mu.Unlock()
 		}
 	}()
 	fn()
 	q.mu.Lock()
-	q.corked--
-	last := q.corked == 0
+	last := q.corked.Add(-1) == 0
 	q.mu.Unlock()
 	uncorked = true
 	if !last {

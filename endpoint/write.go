@@ -81,7 +81,7 @@ func (e *Endpoint) armWrite() {
 func (e *Endpoint) writeBehind(q *sendQueue, h, p []byte) error {
 	q.mu.Lock()
 	q.appendFrame(h, p, false)
-	corked := q.corked > 0
+	corked := q.corked.Load() > 0
 	q.mu.Unlock()
 	if corked {
 		return nil
