@@ -155,6 +155,20 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "503 Service Unavailable: shutting down", http.StatusServiceUnavailable)
 		return
 	}
+	// A request that is no handshake is refused before it touches the
+	// hub, whose first subscriber to a room may cost the broker a round
+	// trip.
+	if _, err := s.hs.Accept(r); err != nil {
+		var he *server.Error
+		if errors.As(err, &he) {
+			he.ServeHTTP(w, r)
+		} else {
+			http.Error(w, "400 Bad Request: "+err.Error(), http.StatusBadRequest)
+		}
+		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
+		s.wg.Done()
+		return
+	}
 	c := &conn{room: room, remote: r.RemoteAddr, start: time.Now()}
 	m := &member{limit: s.cfg.MaxBackpressure}
 	var sub topics.Subscriber = m
