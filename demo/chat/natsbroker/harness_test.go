@@ -75,7 +75,7 @@ func increasing(t *testing.T, who string, msgs []topics.Message) {
 
 // startOne starts the single-node default (in-process, memory) and a Broker
 // on it.
-func startOne(t *testing.T, cfg Config) (*Server, *Broker) {
+func startOne(t testing.TB, cfg Config) (*Server, *Broker) {
 	t.Helper()
 	s, err := StartServer(ServerConfig{})
 	if err != nil {
@@ -93,7 +93,7 @@ func startOne(t *testing.T, cfg Config) (*Server, *Broker) {
 
 // freePorts returns n loopback ports free a moment ago: a cluster's routes
 // name each other's ports before any server starts.
-func freePorts(t *testing.T, n int) []int {
+func freePorts(t testing.TB, n int) []int {
 	t.Helper()
 	var ls []net.Listener
 	var ports []int
@@ -114,7 +114,7 @@ func freePorts(t *testing.T, n int) []int {
 // startCluster starts n embedded servers clustered over loopback routes,
 // each routing to all, and waits until JetStream's meta group has them all
 // and a leader.
-func startCluster(t *testing.T, n int) []*Server {
+func startCluster(t testing.TB, n int) []*Server {
 	t.Helper()
 	ports := freePorts(t, n)
 	var routes []string
@@ -160,7 +160,7 @@ func startCluster(t *testing.T, n int) []*Server {
 
 // connectAll connects a Broker to each server; the stream is replicated on
 // three, the default in a cluster.
-func connectAll(t *testing.T, servers []*Server, lost func(i int, err error)) []*Broker {
+func connectAll(t testing.TB, servers []*Server, lost func(i int, err error)) []*Broker {
 	t.Helper()
 	brokers := make([]*Broker, len(servers))
 	for i, s := range servers {
