@@ -58,4 +58,3 @@ func benchPublish(b *testing.B, pub, sub *Broker) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 }
-
