@@ -38,7 +38,7 @@ type sendQueue struct {
 	pending atomic.Int64 // n, for reading without mu
 
 	// Owned by the holder of frameMu.
-	ctl    [2 * (frame.MaxHeaderSize + frame.MaxControlPayload)]byte
+	ctl    [maxLane]byte
 	ctlR   int // ctl[ctlR:ctlW] is the lane's frames being written,
 	ctlW   int // ahead of segs[head]
 	batch  [][]byte
@@ -72,8 +72,8 @@ const (
 	batchSize = 64 << 10
 	// maxIovec is the most buffers one write of the queue gathers.
 	maxIovec = 16
-	// maxLane bounds the lane: a pong and a ping, the newest of each.
-	maxLane = 2 * (frame.MaxHeaderSize + frame.MaxControlPayload)
+	// maxLane bounds the lane: 8 control frames.
+	maxLane = 8 * (frame.MaxHeaderSize + frame.MaxControlPayload)
 )
 
 // queue returns the Endpoint's send queue, made on first use; frameMu or
@@ -144,19 +144,28 @@ func (q *sendQueue) run(n int) *segment {
 	return &q.segs[len(q.segs)-1]
 }
 
-// addLane queues a control frame at the next frame boundary, replacing an
-// older frame of the same opcode (the newest pong answers every ping
-// before it, as RFC 6455 §5.5.3 allows); mu is held.
-func (q *sendQueue) addLane(f []byte) {
+// addLane queues a control frame at the next frame boundary and reports
+// whether it could: a pong replaces an older pong (the newest answers every
+// ping before it, as RFC 6455 §5.5.3 allows); other frames wait their turn
+// in the lane, which holds at most maxLane bytes.
+func (q *sendQueue) addLane(f []byte) bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
 	op := f[0] & 0x0F
-	for i := 0; i < len(q.lane); {
-		n := frameLen(q.lane[i:])
-		if q.lane[i]&0x0F == op {
-			q.n -= n
-			q.lane = append(q.lane[:i], q.lane[i+n:]...)
-			continue
+	if op == byte(frame.OpPong) {
+		for i := 0; i < len(q.lane); {
+			n := frameLen(q.lane[i:])
+			if q.lane[i]&0x0F == op {
+				q.n -= n
+				q.lane = append(q.lane[:i], q.lane[i+n:]...)
+				continue
+			}
+			i += n
 		}
-		i += n
+	}
+	if len(q.lane)+len(f) > maxLane {
+		q.pending.Store(int64(q.n))
+		return false
 	}
 	if q.lane == nil {
 		q.lane = make([]byte, 0, maxLane)
@@ -165,6 +174,7 @@ func (q *sendQueue) addLane(f []byte) {
 	q.n += len(f)
 	q.pending.Store(int64(q.n))
 	q.drained = true
+	return true
 }
 
 // frameEnd returns the end of the frame that holds byte off of a run of

@@ -94,8 +94,9 @@ func (e *Endpoint) writeBehind(q *sendQueue, h, p []byte) error {
 // frame sent before it. A ping or a pong never waits behind queued data
 // (RFC 6455 §5.4 lets control frames go between any two frames): when the
 // transport is busy or the send queue holds frames, it takes the queue's
-// lane to the next frame boundary, and only the newest of each kind is
-// kept there (a pong may answer only the latest ping, §5.5.3).
+// lane to the next frame boundary, where a pong replaces an older one (a
+// pong may answer only the latest ping, §5.5.3). A full lane (8 frames)
+// makes it wait its turn at the transport instead.
 func (e *Endpoint) writeControl(op frame.Opcode, payload []byte) error {
 	if len(payload) > frame.MaxControlPayload {
 		return frame.ErrControlTooLong
@@ -116,10 +117,10 @@ func (e *Endpoint) writeControl(op frame.Opcode, payload []byte) error {
 			return ErrClosed
 		}
 		q := e.queue()
-		q.mu.Lock()
-		q.addLane(b)
-		q.mu.Unlock()
-		return e.kick(q, false)
+		if q.addLane(b) {
+			return e.kick(q, false)
+		}
+		e.frameMu.Lock() // the lane is full: wait for the transport
 	}
 	defer e.frameMu.Unlock()
 	if err := e.usable(); err != nil {
@@ -129,10 +130,7 @@ func (e *Endpoint) writeControl(op frame.Opcode, payload []byte) error {
 		e.closeSent.Store(true)
 		return e.write(b)
 	}
-	if q := e.sendq.Load(); q.busy() {
-		q.mu.Lock()
-		q.addLane(b)
-		q.mu.Unlock()
+	if q := e.sendq.Load(); q.busy() && q.addLane(b) {
 		return e.kick(q, true)
 	}
 	return e.write(b)
