@@ -17,6 +17,11 @@
 //     limits and permessage-deflate chosen by the input, and checks that
 //     both deliver the same messages, hear the same pings, pongs and close,
 //     write the same bytes back and end with the same error.
+//   - FuzzTopics drives a topics.Hub with subscribe, unsubscribe, publish,
+//     read and fail sequences over the Local broker (checked against a
+//     model) and over a broker whose subscriptions deliver apart (once,
+//     order per publisher and per topic, completeness); queues bounded,
+//     counters consistent, nothing held once everyone left.
 //
 // Each target runs on its seed corpus (the f.Add calls and testdata/fuzz) as
 // an ordinary test with go test. To fuzz, name one target at a time:
@@ -25,6 +30,7 @@
 //	go test ./fuzz -run '^$' -fuzz FuzzHeader -fuzztime 30s
 //	go test ./fuzz -run '^$' -fuzz FuzzParseClose -fuzztime 30s
 //	go test ./fuzz -run '^$' -fuzz FuzzPushAgreesWithBlocking -fuzztime 30s
+//	go test ./fuzz -run '^$' -fuzz FuzzTopics -fuzztime 30s
 //
 // A failing input is written to testdata/fuzz/<target>/; commit it with the
 // fix so that it stays a regression test.
