@@ -25,29 +25,33 @@ func main() {
 }
 
 // parseFlags reads the command line.
-func parseFlags(args []string, logw io.Writer) (addr string, cfg Config, err error) {
+func parseFlags(args []string, logw io.Writer) (addr string, cfg Config, cc ClusterConfig, err error) {
 	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
 	fs.SetOutput(logw)
 	fs.StringVar(&addr, "addr", "127.0.0.1:8080", "TCP address to listen on")
 	fs.IntVar(&cfg.MaxBackpressure, "max-backpressure", DefaultMaxBackpressure, "bytes a connection's send queue may hold; past it the connection is dropped")
 	fs.Int64Var(&cfg.MaxMessage, "max-message", DefaultMaxMessage, "largest message a client may send, in bytes")
 	fs.IntVar(&cfg.WriteBuffer, "write-buffer", 0, "each connection's socket send buffer (SO_SNDBUF) in bytes; 0: the OS's autotuning")
+	cc.register(fs)
 	if err := fs.Parse(args); err != nil {
-		return "", Config{}, err
+		return "", Config{}, ClusterConfig{}, err
 	}
 	if fs.NArg() > 0 {
-		return "", Config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
+		return "", Config{}, ClusterConfig{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if cfg.MaxBackpressure <= 0 || cfg.MaxMessage <= 0 || cfg.WriteBuffer < 0 {
-		return "", Config{}, errors.New("-max-backpressure and -max-message must be positive, -write-buffer not negative")
+		return "", Config{}, ClusterConfig{}, errors.New("-max-backpressure and -max-message must be positive, -write-buffer not negative")
 	}
-	return addr, cfg, nil
+	if err := cc.check(); err != nil {
+		return "", Config{}, ClusterConfig{}, err
+	}
+	return addr, cfg, cc, nil
 }
 
 // run parses the flags, serves until a signal arrives (or stop is closed,
 // for tests), then closes every connection with 1001 and returns.
 func run(args []string, logw io.Writer, stop <-chan struct{}) error {
-	addr, cfg, err := parseFlags(args, logw)
+	addr, cfg, cc, err := parseFlags(args, logw)
 	if err != nil {
 		return err
 	}
@@ -58,8 +62,13 @@ func run(args []string, logw io.Writer, stop <-chan struct{}) error {
 	if err != nil {
 		return err
 	}
-	srv := newServer(cfg)
+	srv, err := newNode(cfg, cc) // an unreachable -nats ends the command here
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, MaxHeaderBytes: 64 << 10, ErrorLog: logger}
+	logger.Printf("wskit chat: %s", cc.describe())
 	logger.Printf("wskit chat: listening on http://%s", ln.Addr())
 
 	served := make(chan error, 1)

@@ -31,9 +31,10 @@ func TestFlags(t *testing.T) {
 		{args: []string{"-write-buffer", "-1"}, wantErr: "not negative"},
 		{args: []string{"extra"}, wantErr: "unexpected arguments"},
 		{args: []string{"-nope"}, wantErr: "flag provided but not defined"},
+		{args: []string{"-history", "0"}, wantErr: "-history must be positive"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			addr, cfg, err := parseFlags(tt.args, io.Discard)
+			addr, cfg, _, err := parseFlags(tt.args, io.Discard)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
@@ -47,6 +48,15 @@ func TestFlags(t *testing.T) {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestRunNATSUnreachable: with -nats naming no server the command stops at
+// once with an error that says where it looked.
+func TestRunNATSUnreachable(t *testing.T) {
+	err := run([]string{"-addr", "127.0.0.1:0", "-nats", "nats://127.0.0.1:1"}, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "unreachable") || !strings.Contains(err.Error(), "nats://127.0.0.1:1") {
+		t.Errorf("run: %v, want an error naming the unreachable URL", err)
 	}
 }
 
