@@ -64,8 +64,13 @@ const (
 	// chunkSize is the smallest chunk copied frames are gathered in.
 	chunkSize = 16 << 10
 	// shareFrom is the frame size from which a PreparedMessage's frame is
-	// queued by reference rather than copied.
-	shareFrom = 512
+	// queued by reference rather than copied: a reference costs a segment
+	// (40 bytes), so below it a copy is smaller, and with it the queue's
+	// memory stays within twice its byte count.
+	shareFrom = 64
+	// firstRun is the size of the chunk a queue that was empty copies
+	// into: most queues hold a frame or two, then empty.
+	firstRun = 1 << 10
 	// batchSize bounds the bytes one write of the queue carries (unless a
 	// single frame is larger), so that a pong waits for no more than that
 	// before it goes out.
@@ -139,7 +144,11 @@ func (q *sendQueue) run(n int) *segment {
 			return s
 		}
 	}
-	own := pool.Get(max(n, chunkSize))
+	size := chunkSize
+	if q.n == 0 {
+		size = firstRun
+	}
+	own := pool.Get(max(n, size))
 	q.segs = append(q.segs, segment{b: (*own)[:0], own: own})
 	return &q.segs[len(q.segs)-1]
 }
@@ -518,14 +527,19 @@ func (e *Endpoint) Buffered() int {
 // not empty (Buffered) becomes writable; its writer reports a socket that
 // would block with ErrWouldBlock (or EAGAIN), or by writing less than it
 // was given. A blocking Endpoint flushes its queue by itself, from a
-// goroutine it starts while the queue holds bytes; Flush there waits for
-// that goroutine's turn at the transport and writes without blocking.
+// goroutine it starts while the queue holds bytes; Flush there never
+// waits: if another goroutine is writing, that goroutine, or the flusher,
+// writes the queue. Flush after QueuePrepared sends what it queued.
 func (e *Endpoint) Flush() error {
 	q := e.sendq.Load()
 	if q == nil {
 		return e.flushErr()
 	}
-	e.frameMu.Lock()
+	if e.push != nil {
+		e.frameMu.Lock()
+	} else if !e.frameMu.TryLock() {
+		return e.kick(q, false)
+	}
 	_, err := e.flushLocked(q, false)
 	e.frameMu.Unlock()
 	if err == nil {

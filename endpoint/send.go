@@ -82,7 +82,7 @@ func (e *Endpoint) Send(op frame.Opcode, data []byte) (SendResult, error) {
 // SendPrepared sends pm as Send sends a message: it never waits for the
 // network, and reports Sent, Queued or Dropped. Like WritePrepared it
 // writes the frame pm holds for the Endpoint's kind of connection, encoded
-// once for all of them, and allocates nothing; a frame of 512 bytes or more
+// once for all of them, and allocates nothing; a frame of 64 bytes or more
 // that must wait is queued by reference, not copied, so a thousand slow
 // receivers of one message hold one copy of it between them.
 func (e *Endpoint) SendPrepared(pm *PreparedMessage) (SendResult, error) {
@@ -101,6 +101,51 @@ func (e *Endpoint) SendPrepared(pm *PreparedMessage) (SendResult, error) {
 	res, err := e.sendFrame(0, 0, nil, b)
 	e.msgMu.Unlock()
 	return res, err
+}
+
+// QueuePrepared puts pm in the send queue without writing it, as Send
+// would queue it behind a busy transport: it reports Queued, or Dropped
+// (and the error) as Send does past MaxBackpressure. Flush, Cork's end, or
+// the next send writes it, with whatever else was queued, in one write.
+// A broadcaster queues a burst of messages to each connection this way and
+// flushes each connection once — one system call for several messages —
+// which is how topics.Hub delivers. Like SendPrepared it allocates nothing:
+// the frame pm holds is queued by reference.
+func (e *Endpoint) QueuePrepared(pm *PreparedMessage) (SendResult, error) {
+	if pm.op != frame.OpText && pm.op != frame.OpBinary {
+		return Dropped, ErrOpcode
+	}
+	e.msgMu.Lock()
+	defer e.msgMu.Unlock()
+	b, err := e.preparedFrame(pm)
+	if err != nil {
+		return Dropped, err
+	}
+	if b != nil {
+		return e.enqueue(e.queue(), 0, 0, nil, b, true)
+	}
+	// Encoded for this connection alone: into the queue as Send would.
+	return e.queueEncoded(pm.op, pm.data)
+}
+
+// queueEncoded encodes data with the extensions and queues it; msgMu is
+// held.
+func (e *Endpoint) queueEncoded(op frame.Opcode, data []byte) (SendResult, error) {
+	var rsv byte
+	if exts := e.exts(); len(exts) > 0 {
+		if e.enc == nil {
+			e.enc = new([2][]byte)
+		}
+		k := 0
+		for _, x := range exts {
+			out, bits, err := x.EncodeMessage(e.enc[k][:0], data, op)
+			if err != nil {
+				return Dropped, err
+			}
+			e.enc[k], data, rsv, k = out, out, rsv|bits, 1-k
+		}
+	}
+	return e.enqueue(e.queue(), op, rsv, data, nil, true)
 }
 
 // preparedFrame returns pm's frame for this Endpoint, or nil when the

@@ -27,6 +27,13 @@
 // safe for concurrent use, as *endpoint.Endpoint is, and must not publish
 // from inside SendPrepared.
 //
+// A subscriber that can queue without writing (a Queuer, such as
+// *endpoint.Endpoint) gets each publication queued by reference, and the
+// Hub's writer goroutine flushes it: a subscriber that several
+// publications reach before its turn gets them in one write, one system
+// call, which is most of what a delivery costs. Publish thus returns once
+// every recipient has the message queued; Flush waits for the writes.
+//
 // A slow subscriber costs the others nothing. Its Endpoint queues what
 // its connection does not take at once (SendPrepared returns Queued); past
 // its MaxBackpressure it drops the message (Dropped: the Hub counts it and

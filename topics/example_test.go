@@ -36,6 +36,7 @@ func Example() {
 	}
 	err := hub.Publish("chat.*", frame.OpText, []byte("to every room?"))
 	fmt.Println(err)
+	hub.Flush() // the Hub's writer sends; wait for it
 
 	frames := parser.New(&wire, parser.Role(frame.Client))
 	for f, err := frames.Next(); err == nil; f, err = frames.Next() {
@@ -49,6 +50,6 @@ func Example() {
 	// reader got "hello"
 	// reader got "how are you?"
 	// reader got "still there?"
-	// delivered 4 (queued 1), dropped 2
+	// delivered 4 (queued 0), dropped 2
 	// the stalled one holds 7 bytes: "hello" in a frame
 }

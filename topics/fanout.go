@@ -63,11 +63,31 @@ func (e *entry) deliver(msg Message) {
 		return
 	}
 	var delivered, queued, dropped, failed uint64
+	dirty := e.dirty[:0]
 	for i, m := range rcpt {
 		if m.gone.Load() {
 			continue
 		}
-		switch res, err := m.s.SendPrepared(pm); {
+		var res endpoint.SendResult
+		var err error
+		if m.q != nil {
+			// Queued now, written by the Hub's writer: a subscriber that
+			// several publications reach before the writer comes gets
+			// them in one write. It is behind (Queued) if its queue held
+			// what the writer flushed but its transport did not take.
+			behind := !m.dirty.Load() && m.q.Buffered() > 0
+			if res, err = m.q.QueuePrepared(pm); res == endpoint.Queued {
+				if !behind {
+					res = endpoint.Sent
+				}
+				if !m.dirty.Swap(true) {
+					dirty = append(dirty, m)
+				}
+			}
+		} else {
+			res, err = m.s.SendPrepared(pm)
+		}
+		switch {
 		case err != nil:
 			failed++
 			rcpt[failed-1] = rcpt[i] // the failed ones gather at the front
@@ -80,18 +100,11 @@ func (e *entry) deliver(msg Message) {
 			delivered++
 		}
 	}
+	h.w.add(h, dirty)
+	clear(dirty)
+	e.dirty = dirty
 	if failed > 0 {
-		h.mu.Lock()
-		for _, m := range rcpt[:failed] {
-			h.removeLocked(m)
-		}
-		h.mu.Unlock()
-		// Ending broker subscriptions waits for ops, which a Subscribe
-		// may hold across a network call: left to the next change then.
-		if h.ops.TryLock() {
-			h.prune()
-			h.ops.Unlock()
-		}
+		h.remove(rcpt[:failed])
 	}
 	clear(rcpt)
 	c := &h.counters
@@ -99,6 +112,21 @@ func (e *entry) deliver(msg Message) {
 	c.queued.Add(queued)
 	c.dropped.Add(dropped)
 	c.failed.Add(failed)
+}
+
+// remove unsubscribes the subscribers whose sends failed.
+func (h *Hub) remove(ms []*member) {
+	h.mu.Lock()
+	for _, m := range ms {
+		h.removeLocked(m)
+	}
+	h.mu.Unlock()
+	// Ending broker subscriptions waits for ops, which a Subscribe may
+	// hold across a network call: left to the next change then.
+	if h.ops.TryLock() {
+		h.prune()
+		h.ops.Unlock()
+	}
 }
 
 // holdsAny reports whether m subscribed to one of es.
@@ -121,10 +149,10 @@ type counters struct {
 type Stats struct {
 	Published uint64 // Publish calls the broker accepted
 	Fanouts   uint64 // messages from the broker handed to local subscribers (each once per Hub)
-	Delivered uint64 // SendPrepared calls that returned Sent or Queued
-	Queued    uint64 // of Delivered, those that returned Queued: the subscriber is behind
-	Dropped   uint64 // SendPrepared calls that returned Dropped: the subscriber's queue was full
-	Failed    uint64 // SendPrepared calls that failed; each unsubscribed its subscriber from everything
+	Delivered uint64 // messages handed to a subscriber: SendPrepared or QueuePrepared took them
+	Queued    uint64 // of Delivered, those that found the subscriber behind: SendPrepared's Queued, or a Queuer's queue holding what its last Flush could not write
+	Dropped   uint64 // messages a subscriber dropped: its queue was full
+	Failed    uint64 // sends and Flushes that failed; each unsubscribed its subscriber from everything
 	Invalid   uint64 // messages from the broker that were neither text nor binary, delivered to no one
 
 	Subscribers int // subscribers now

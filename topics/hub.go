@@ -46,13 +46,17 @@ type Hub struct {
 	scratch        []*entry // prune's, under mu
 	retiredScratch []*entry
 	counters       counters
+
+	w writer
 }
 
 // member is one Subscriber and its patterns.
 type member struct {
 	s       Subscriber
+	q       Queuer   // s, if it queues without writing; nil otherwise
 	entries []*entry // few: linear search
 	gone    atomic.Bool
+	dirty   atomic.Bool // on the writer's list: it queued since its last Flush
 }
 
 // entry is one pattern: its broker subscription and its local subscribers.
@@ -69,6 +73,7 @@ type entry struct {
 	// fan-out's scratch belongs to its entry (no pool, no allocation).
 	matched []*entry
 	rcpt    []*member
+	dirty   []*member
 }
 
 // New returns a Hub; without WithBroker it has a Local broker of its own.
@@ -136,6 +141,7 @@ func (h *Hub) Subscribe(s Subscriber, pattern string) error {
 	m := h.members[s] // again: a failed send may have removed it meanwhile
 	if m == nil {
 		m = &member{s: s}
+		m.q, _ = s.(Queuer)
 		h.members[s] = m
 	}
 	delete(h.retired, e)
