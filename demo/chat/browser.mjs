@@ -6,8 +6,12 @@
 //	node browser.mjs http://127.0.0.1:PORT ROOM
 //
 // Three pages: two in ROOM and one in another room. The first two each send
-// a message through the page's form; the third sends one of its own. The
-// script prints one JSON line, {"result": ...} with what each page shows, or
+// a message through the page's form; the third sends one of its own. Then
+// the script asks the server (GET /test/drop?room=ROOM) to drop every
+// connection with 1012, refuse joins and publish three messages to ROOM
+// meanwhile, waits for the pages to notice, ends the outage
+// (GET /test/restore), waits for the pages to show the missed messages, and
+// the first page sends one more. The script prints one JSON line, {"result": ...} with what each page shows, or
 // {"error": "..."}. It uses a fresh user data dir, removed at the end, and
 // never downloads a browser (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD is set).
 import { createRequire } from "node:module";
@@ -76,6 +80,19 @@ async function say(page, name, text, enter) {
   else await page.click("#sendButton");
 }
 
+// get fetches a test route of the server, which answers 204.
+async function get(route) {
+  const resp = await fetch(base + route);
+  if (resp.status !== 204) throw new Error(`GET ${route}: ${resp.status} ${await resp.text()}`);
+}
+
+// waitNote waits until page shows a note that starts with prefix.
+const waitNote = (page, prefix) =>
+  page.waitForFunction(
+    (prefix) => [...document.querySelectorAll("#messages li.sys")].some((li) => li.textContent.startsWith(prefix)),
+    prefix,
+  );
+
 // waitMessages waits until page shows n chat messages.
 const waitMessages = (page, n) =>
   page.waitForFunction((n) => document.querySelectorAll("#messages li:not(.sys)").length >= n, n);
@@ -113,6 +130,18 @@ try {
   await waitMessages(b, 2);
   await say(c, "carol", "only here", true);
   await waitMessages(c, 1);
+
+  // The node drops them all (1012) and refuses joins while three messages
+  // are published; then the pages come back with since.
+  await get(`/test/drop?room=${room}`);
+  for (const p of [a, b, c]) await waitNote(p, "disconnected (1012");
+  await get("/test/restore");
+  for (const p of [a, b, c]) await p.waitForFunction(() => document.getElementById("status").textContent === "open");
+  await waitMessages(a, 5);
+  await waitMessages(b, 5);
+  await say(a, "alice", "back again", true);
+  await waitMessages(a, 6);
+  await waitMessages(b, 6);
   // Time for a stray message to show, where none should.
   await a.waitForTimeout(300);
   await c.setViewportSize({ width: 420, height: 800 });
