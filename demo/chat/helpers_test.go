@@ -75,6 +75,20 @@ func startServer(t testing.TB, cfg Config, setup func(*Server)) *testServer {
 	return &testServer{Server: s, addr: ln.Addr().String(), logs: logs}
 }
 
+// servers are what the wire tests run against: the Server alone, its rooms
+// in this process, and a node as main runs it (embedded NATS, JetStream in
+// memory). Each start serves cfg on 127.0.0.1 until the test ends and
+// returns the address.
+var servers = []struct {
+	name  string
+	start func(t testing.TB, cfg Config) string
+}{
+	{"local", func(t testing.TB, cfg Config) string { return startServer(t, cfg, nil).addr }},
+	{"nats", func(t testing.TB, cfg Config) string {
+		return startNode(t, cfg, ClusterConfig{History: DefaultHistory}).addr
+	}},
+}
+
 // dialOptions are how a test client connects.
 type dialOptions struct {
 	deflate bool

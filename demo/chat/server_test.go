@@ -51,7 +51,12 @@ func rawRequest(t *testing.T, addr, target string, upgrade bool) (int, string) {
 }
 
 func TestRoomNames(t *testing.T) {
-	s := startServer(t, Config{}, nil)
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) { testRoomNames(t, srv.start(t, Config{})) })
+	}
+}
+
+func testRoomNames(t *testing.T, addr string) {
 	for _, tt := range []struct {
 		target  string
 		upgrade bool
@@ -80,7 +85,7 @@ func TestRoomNames(t *testing.T) {
 		{"/chatroom", true, http.StatusNotFound},
 	} {
 		t.Run(fmt.Sprintf("%s upgrade=%v", tt.target, tt.upgrade), func(t *testing.T) {
-			got, body := rawRequest(t, s.addr, tt.target, tt.upgrade)
+			got, body := rawRequest(t, addr, tt.target, tt.upgrade)
 			if got != tt.want {
 				t.Errorf("status %d, want %d; body %q", got, tt.want, body)
 			}
@@ -120,7 +125,12 @@ func TestPage(t *testing.T) {
 // TestEchoToSender: a connection alone in its room gets its own messages
 // back, with and without permessage-deflate.
 func TestEchoToSender(t *testing.T) {
-	s := startServer(t, Config{}, nil)
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) { testEchoToSender(t, srv.start(t, Config{})) })
+	}
+}
+
+func testEchoToSender(t *testing.T, addr string) {
 	for _, tt := range []struct {
 		name    string
 		deflate bool
@@ -130,7 +140,7 @@ func TestEchoToSender(t *testing.T) {
 		{"permessage-deflate", true, pmce.Name},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			ep, d := dial(t, s.addr, "echo-"+strings.ReplaceAll(tt.name, "-", ""), dialOptions{deflate: tt.deflate})
+			ep, d := dial(t, addr, "echo-"+strings.ReplaceAll(tt.name, "-", ""), dialOptions{deflate: tt.deflate})
 			var ext string
 			if len(d.Result.Extensions) > 0 {
 				ext = pmce.Name
@@ -156,11 +166,16 @@ func TestEchoToSender(t *testing.T) {
 
 // TestRooms: a message reaches every connection of its room and no other.
 func TestRooms(t *testing.T) {
-	s := startServer(t, Config{}, nil)
-	a, _ := dial(t, s.addr, "x", dialOptions{})
-	b, _ := dial(t, s.addr, "x", dialOptions{deflate: true})
-	c, _ := dial(t, s.addr, "y", dialOptions{})
-	d, _ := dial(t, s.addr, "x-y", dialOptions{})
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) { testRooms(t, srv.start(t, Config{})) })
+	}
+}
+
+func testRooms(t *testing.T, addr string) {
+	a, _ := dial(t, addr, "x", dialOptions{})
+	b, _ := dial(t, addr, "x", dialOptions{deflate: true})
+	c, _ := dial(t, addr, "y", dialOptions{})
+	d, _ := dial(t, addr, "x-y", dialOptions{})
 	send := func(ep *endpoint.Endpoint, m string) {
 		t.Helper()
 		if err := ep.WriteMessage(frame.OpText, []byte(m)); err != nil {
@@ -172,16 +187,20 @@ func TestRooms(t *testing.T) {
 		recvN(t, ep, 1, 5*time.Second)
 	}
 	send(b, "from b")
-	// The local broker delivers a publication to every subscriber before
-	// Publish returns: had "from a" or "from b" reached c or d, it would
-	// come before their own.
 	send(c, "from c")
 	send(d, "from d")
+	eps := map[string]*endpoint.Endpoint{"a": a, "b": b, "c": c, "d": d}
 	got := map[string][]string{
 		"a": append([]string{"from a"}, recvN(t, a, 1, 5*time.Second)...),
 		"b": append([]string{"from a"}, recvN(t, b, 1, 5*time.Second)...),
 		"c": recvN(t, c, 1, 5*time.Second),
 		"d": recvN(t, d, 1, 5*time.Second),
+	}
+	// Nothing else comes: a message of another room would be there by now.
+	for k, ep := range eps {
+		if m, err := recvTimeout(ep, 200*time.Millisecond); err == nil {
+			got[k] = append(got[k], string(m.Data))
+		}
 	}
 	want := map[string][]string{
 		"a": {"from a", "from b"},
@@ -198,11 +217,16 @@ func TestRooms(t *testing.T) {
 // receives every message, all in the same order, each sender's in the
 // order it sent them.
 func TestOrder(t *testing.T) {
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) { testOrder(t, srv.start(t, Config{})) })
+	}
+}
+
+func testOrder(t *testing.T, addr string) {
 	const senders, each, listeners = 4, 200, 2
-	s := startServer(t, Config{}, nil)
 	var eps []*endpoint.Endpoint
 	for i := range senders + listeners {
-		ep, _ := dial(t, s.addr, "order", dialOptions{deflate: i%2 == 1})
+		ep, _ := dial(t, addr, "order", dialOptions{deflate: i%2 == 1})
 		eps = append(eps, ep)
 	}
 	got := make([][]string, len(eps))
@@ -257,7 +281,12 @@ func TestOrder(t *testing.T) {
 // TestEndings: what ends a connection and with which close code; the
 // others in the room notice nothing.
 func TestEndings(t *testing.T) {
-	s := startServer(t, Config{MaxMessage: 1024}, nil)
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) { testEndings(t, srv.start(t, Config{MaxMessage: 1024})) })
+	}
+}
+
+func testEndings(t *testing.T, addr string) {
 	for _, tt := range []struct {
 		name string
 		op   frame.Opcode
@@ -270,8 +299,8 @@ func TestEndings(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			room := strings.ReplaceAll(tt.name, " ", "_")
-			bystander, _ := dial(t, s.addr, room, dialOptions{})
-			ep, _ := dial(t, s.addr, room, dialOptions{})
+			bystander, _ := dial(t, addr, room, dialOptions{})
+			ep, _ := dial(t, addr, room, dialOptions{})
 			if err := ep.WriteMessage(tt.op, tt.data); err != nil {
 				t.Fatal(err)
 			}
