@@ -16,15 +16,19 @@ func TestFlags(t *testing.T) {
 	type flags struct {
 		Addr string
 		Cfg  Config
+		CC   ClusterConfig
 	}
 	for _, tt := range []struct {
 		args    []string
 		want    flags
 		wantErr string
 	}{
-		{args: nil, want: flags{"127.0.0.1:8080", Config{MaxBackpressure: 1 << 20, MaxMessage: 64 << 10}}},
+		{args: nil, want: flags{"127.0.0.1:8080", Config{MaxBackpressure: 1 << 20, MaxMessage: 64 << 10}, ClusterConfig{History: 1000}}},
 		{args: []string{"-addr", ":9000", "-max-backpressure", "4096", "-max-message", "100", "-write-buffer", "8192"},
-			want: flags{":9000", Config{MaxBackpressure: 4096, MaxMessage: 100, WriteBuffer: 8192}}},
+			want: flags{":9000", Config{MaxBackpressure: 4096, MaxMessage: 100, WriteBuffer: 8192}, ClusterConfig{History: 1000}}},
+		{args: []string{"-nats", "nats://127.0.0.1:4222", "-history", "20"},
+			want: flags{"127.0.0.1:8080", Config{MaxBackpressure: 1 << 20, MaxMessage: 64 << 10}, ClusterConfig{NATS: "nats://127.0.0.1:4222", History: 20}}},
+		{args: []string{"-routes", "127.0.0.1:6222"}, wantErr: "-routes needs -cluster-listen"},
 		{args: []string{"-max-backpressure", "0"}, wantErr: "must be positive"},
 		{args: []string{"-max-backpressure", "1MiB"}, wantErr: "invalid value"},
 		{args: []string{"-max-message", "-1"}, wantErr: "must be positive"},
@@ -34,7 +38,7 @@ func TestFlags(t *testing.T) {
 		{args: []string{"-history", "0"}, wantErr: "-history must be positive"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			addr, cfg, _, err := parseFlags(tt.args, io.Discard)
+			addr, cfg, cc, err := parseFlags(tt.args, io.Discard)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
@@ -44,7 +48,7 @@ func TestFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, flags{addr, cfg}, cmpopts.IgnoreUnexported(Config{}), cmpopts.IgnoreFields(Config{}, "Broker", "Log")); diff != "" {
+			if diff := cmp.Diff(tt.want, flags{addr, cfg, cc}, cmpopts.IgnoreUnexported(Config{}), cmpopts.IgnoreFields(Config{}, "Broker", "Log")); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
