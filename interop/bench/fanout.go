@@ -39,6 +39,13 @@ var FanoutDeflateLibs = []string{"wskit", "gorilla", "gws"}
 // kernel's cost.
 const FanoutFloor = "write-floor"
 
+// FanoutCork is a row of the burst workload only (BenchmarkFanout with
+// -fanout.burst above 1): wskit's Endpoints without topics, each sent the
+// burst's messages with SendPrepared inside one Endpoint.Cork, so that they
+// go out in one write. The topics Hub has no way to do this yet; the row
+// shows what it would gain.
+const FanoutCork = "wskit-cork"
+
 // FanoutAPIs says how each server sends one message to all its
 // connections: each library's documented way of doing it.
 var FanoutAPIs = map[string]string{
@@ -48,6 +55,7 @@ var FanoutAPIs = map[string]string{
 	"coder":   "net/http + Accept; Conn.Write to each connection in a loop",
 	"gobwas":  "raw net.Listener + ws.Upgrade; wsutil.WriteServerMessage to each connection in a loop",
 
+	FanoutCork:  "burst rows only: the Endpoints without topics; per connection, Endpoint.Cork around one SendPrepared per message of the burst (one write)",
 	FanoutFloor: "reference, no library: raw net.Listener + ws.Upgrade; the frame built once, net.Conn.Write of it to each connection in a loop",
 }
 
@@ -89,6 +97,9 @@ func StartFanout(lib string, deflate bool) (*FanoutServer, error) {
 	switch lib {
 	case "wskit":
 		l = newWskitFanout(deflate)
+	case FanoutCork:
+		w := newWskitFanout(deflate)
+		l = &corkFanout{w}
 	case "gorilla":
 		l = &gorillaFanout{deflate: deflate}
 	case "gws":
@@ -144,6 +155,26 @@ func (s *FanoutServer) WaitConns(n int, d time.Duration) error {
 // Publish sends msg, as a text message, to every connection.
 func (s *FanoutServer) Publish(msg []byte) error { return s.lib.publish(msg) }
 
+// burster is a server that sends a burst of messages otherwise than one
+// Publish after another.
+type burster interface {
+	publishBurst(msg []byte, k int) error
+}
+
+// PublishBurst sends msg k times to every connection: k Publish calls, or
+// the server's own way of sending a burst.
+func (s *FanoutServer) PublishBurst(msg []byte, k int) error {
+	if b, ok := s.lib.(burster); ok {
+		return b.publishBurst(msg, k)
+	}
+	for range k {
+		if err := s.lib.publish(msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Close stops accepting and closes every connection.
 func (s *FanoutServer) Close() {
 	s.ln.Close()
@@ -156,11 +187,17 @@ type conns[T any] struct {
 	list []T
 }
 
+// add adds x and counts it as a connection ready to receive.
 func (c *conns[T]) add(s *FanoutServer, x T) {
+	c.put(x)
+	s.added()
+}
+
+// put adds x.
+func (c *conns[T]) put(x T) {
 	c.mu.Lock()
 	c.list = append(c.list, x)
 	c.mu.Unlock()
-	s.added()
 }
 
 func (c *conns[T]) all() []T {
@@ -174,6 +211,7 @@ func (c *conns[T]) all() []T {
 type wskitFanout struct {
 	cfg *server.Config
 	nc  conns[net.Conn]
+	eps conns[*endpoint.Endpoint]
 	fanoutWskitHub
 }
 
@@ -226,6 +264,7 @@ func (w *wskitFanout) serve(s *FanoutServer, ln net.Listener) error {
 		if err := w.subscribe(ep); err != nil {
 			return
 		}
+		w.eps.put(ep)
 		w.nc.add(s, conn)
 		for {
 			if _, err := ep.NextMessage(); err != nil {
@@ -234,6 +273,35 @@ func (w *wskitFanout) serve(s *FanoutServer, ln net.Listener) error {
 			}
 		}
 	})
+}
+
+// corkFanout is wskit's server of the FanoutCork row.
+type corkFanout struct{ *wskitFanout }
+
+func (c *corkFanout) publish(msg []byte) error { return c.publishBurst(msg, 1) }
+
+func (c *corkFanout) publishBurst(msg []byte, k int) error {
+	pm, err := endpoint.NewPreparedMessage(frame.OpText, msg)
+	if err != nil {
+		return err
+	}
+	for _, ep := range c.eps.all() {
+		var serr error
+		err := ep.Cork(func() {
+			for range k {
+				if _, err := ep.SendPrepared(pm); err != nil && serr == nil {
+					serr = err
+				}
+			}
+		})
+		if err == nil {
+			err = serr
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (w *wskitFanout) close() {

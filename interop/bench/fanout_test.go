@@ -20,8 +20,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var fanoutConnsFlag = flag.String("fanout.conns", "1000,10000",
-	"connection counts of BenchmarkFanout, comma-separated (empty: skip it)")
+var (
+	fanoutConnsFlag = flag.String("fanout.conns", "1000,10000",
+		"connection counts of BenchmarkFanout, comma-separated (empty: skip it)")
+	fanoutBurstFlag = flag.Int("fanout.burst", 1,
+		"messages per BenchmarkFanout op: above 1, each op publishes a burst of that many, and the wskit-cork row runs")
+)
 
 // TestMain turns the test binary into the fan-out clients when
 // BenchmarkFanout starts it as such.
@@ -49,14 +53,22 @@ func (r fanoutRow) String() string {
 	return "deflate=" + d + "/lib=" + r.lib
 }
 
-func fanoutRows() []fanoutRow {
+// fanoutRows returns the rows of the fan-out workload, with the
+// FanoutCork rows if cork.
+func fanoutRows(cork bool) []fanoutRow {
 	var rows []fanoutRow
 	for _, l := range FanoutLibs {
 		rows = append(rows, fanoutRow{l, false})
 	}
+	if cork {
+		rows = append(rows, fanoutRow{FanoutCork, false})
+	}
 	rows = append(rows, fanoutRow{FanoutFloor, false})
 	for _, l := range FanoutDeflateLibs {
 		rows = append(rows, fanoutRow{l, true})
+	}
+	if cork {
+		rows = append(rows, fanoutRow{FanoutCork, true})
 	}
 	return rows
 }
@@ -73,7 +85,7 @@ func TestFanout(t *testing.T) {
 	if len(msg) != 1<<10 {
 		t.Fatalf("message of %d bytes", len(msg))
 	}
-	for _, row := range fanoutRows() {
+	for _, row := range fanoutRows(true) {
 		t.Run(row.String(), func(t *testing.T) {
 			s, err := StartFanout(row.lib, row.deflate)
 			if err != nil {
@@ -127,11 +139,12 @@ func TestFanout(t *testing.T) {
 }
 
 // TestFanoutClients runs the fan-out workload as the benchmark does, with
-// the clients in a process of their own, and checks what they counted.
+// the clients in a process of their own, and checks what they counted; the
+// messages go out as one burst (PublishBurst).
 func TestFanoutClients(t *testing.T) {
 	const n, m = 20, 3
 	msg := FanoutMessage()
-	for _, row := range fanoutRows() {
+	for _, row := range fanoutRows(true) {
 		t.Run(row.String(), func(t *testing.T) {
 			s, err := StartFanout(row.lib, row.deflate)
 			if err != nil {
@@ -146,10 +159,8 @@ func TestFanoutClients(t *testing.T) {
 			if err := s.WaitConns(n, 10*time.Second); err != nil {
 				t.Fatal(err)
 			}
-			for range m {
-				if err := s.Publish(msg); err != nil {
-					t.Fatal(err)
-				}
+			if err := s.PublishBurst(msg, m); err != nil {
+				t.Fatal(err)
 			}
 			if err := c.Wait(m); err != nil {
 				t.Fatal(err)
@@ -179,11 +190,13 @@ func TestFanoutClients(t *testing.T) {
 // fanoutWindow is how many publications may be on their way at once: the
 // publisher waits for the clients to have received the one this many
 // before, so that queues and socket buffers stay small whatever the
-// library.
+// library. A burst counts as its number of publications (at least one
+// burst is on its way).
 const fanoutWindow = 4
 
 // BenchmarkFanout sends 1 KiB text messages to n loopback connections:
-// one op is one message published to all n. The clients (one epoll loop
+// one op is one message published to all n (with -fanout.burst k, k
+// messages, one after another, and the wskit-cork row). The clients (one epoll loop
 // over raw sockets, the same for every server) run in a process of their
 // own; the time runs from the first publication until every connection
 // has received the last. Metrics: deliveries/s (messages received per
@@ -205,11 +218,16 @@ func BenchmarkFanout(b *testing.B) {
 		}
 		counts = append(counts, n)
 	}
+	k := max(*fanoutBurstFlag, 1)
 	RaiseNoFile()
 	msg := FanoutMessage()
 	for _, n := range counts {
-		b.Run("conns="+strconv.Itoa(n), func(b *testing.B) {
-			for _, row := range fanoutRows() {
+		name := "conns=" + strconv.Itoa(n)
+		if k > 1 {
+			name += "/burst=" + strconv.Itoa(k)
+		}
+		b.Run(name, func(b *testing.B) {
+			for _, row := range fanoutRows(k > 1) {
 				var s *FanoutServer
 				var c *FanoutClients
 				b.Run(row.String(), func(b *testing.B) {
@@ -225,7 +243,7 @@ func BenchmarkFanout(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
-					benchFanout(b, s, c, n, msg)
+					benchFanout(b, s, c, n, k, msg)
 				})
 				if c != nil {
 					c.Close()
@@ -238,9 +256,11 @@ func BenchmarkFanout(b *testing.B) {
 	}
 }
 
-func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []byte) {
+// benchFanout runs b.N ops of k messages to each of n connections.
+func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n, k int, msg []byte) {
 	b.ReportAllocs()
-	b.SetBytes(int64(n * len(msg)))
+	b.SetBytes(int64(n * k * len(msg)))
+	window := max(fanoutWindow/k, 1) // in ops
 	c0, err := c.Counts()
 	if err != nil {
 		b.Fatal(err)
@@ -252,16 +272,16 @@ func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []b
 	syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
 	b.ResetTimer()
 	for i := range b.N {
-		if i >= fanoutWindow {
-			if err := c.Wait(1); err != nil {
+		if i >= window {
+			if err := c.Wait(k); err != nil {
 				b.Fatal(err)
 			}
 		}
-		if err := s.Publish(msg); err != nil {
+		if err := s.PublishBurst(msg, k); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if err := c.Wait(min(b.N, fanoutWindow)); err != nil {
+	if err := c.Wait(k * min(b.N, window)); err != nil {
 		b.Fatal(err)
 	}
 	b.StopTimer()
@@ -271,7 +291,7 @@ func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n int, msg []b
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := float64(n) * float64(b.N)
+	d := float64(n) * float64(k) * float64(b.N)
 	b.ReportMetric(d/b.Elapsed().Seconds(), "deliveries/s")
 	b.ReportMetric(float64(m1.Mallocs-m0.Mallocs)/d, "allocs/recipient")
 	cpu := r1.Utime.Nano() - r0.Utime.Nano() + r1.Stime.Nano() - r0.Stime.Nano()

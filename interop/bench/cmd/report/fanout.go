@@ -17,6 +17,7 @@ var (
 	fanoutConns     = flag.String("fanout-conns", "1000,10000", "connection counts of the fan-out workload, comma-separated")
 	fanoutRuns      = flag.Int("fanout-runs", 3, "runs of the fan-out workload; each cell is their median")
 	fanoutBenchtime = flag.String("fanout-benchtime", "2s", "go test -benchtime of each fan-out row")
+	fanoutBurst     = flag.Int("fanout-burst", 1, "messages per publication burst in the fan-out workload (above 1: the wskit-cork row runs too)")
 )
 
 // fanoutStat is one fan-out row's medians over its runs.
@@ -33,7 +34,8 @@ func fanout(testBin string) map[string]fanoutStat {
 	for i := range *fanoutRuns {
 		log.Printf("fan-out: run %d of %d, %s connections", i+1, *fanoutRuns, *fanoutConns)
 		raw.WriteString(run(testBin, "-test.run", "^$", "-test.bench", "^BenchmarkFanout$",
-			"-test.benchtime", *fanoutBenchtime, "-test.timeout", "60m", "-fanout.conns", *fanoutConns))
+			"-test.benchtime", *fanoutBenchtime, "-test.timeout", "60m", "-fanout.conns", *fanoutConns,
+			"-fanout.burst", strconv.Itoa(*fanoutBurst)))
 	}
 	must(os.WriteFile(filepath.Join(*results, "fanout-raw.txt"), []byte(raw.String()), 0o644))
 	vals := map[string]map[string][]float64{}
@@ -73,7 +75,11 @@ func fanoutName(conns string, deflate bool, lib string) string {
 	if deflate {
 		d = "on"
 	}
-	return "Fanout/conns=" + conns + "/deflate=" + d + "/lib=" + lib
+	burst := ""
+	if *fanoutBurst > 1 {
+		burst = "/burst=" + strconv.Itoa(*fanoutBurst)
+	}
+	return "Fanout/conns=" + conns + burst + "/deflate=" + d + "/lib=" + lib
 }
 
 // fanoutRatio returns wskit's delivery rate over the best peer's on a row,
@@ -123,14 +129,17 @@ func (r *report) fanoutSection(p func(string, ...any)) {
 	p("One 1 KiB JSON text message published to every one of n connections (a `go test` op is one publication to all n), %d runs of `go test -bench ^BenchmarkFanout$ -benchtime %s`, each cell their median. The server runs in the benchmark's process; the clients, in a process of their own, are the same for every server: raw sockets read by one epoll loop that counts whole messages. At most %d publications are on their way at once (the publisher waits for the clients to have received the one %d before). deliveries/s: messages received per second in all, from the first publication until every connection has the last. allocs/recipient: the server process's allocations (`runtime.MemStats.Mallocs`) over the messages delivered. CPU/delivery: the server process's CPU time, user and system (getrusage), over the messages delivered, and the clients' process's likewise; on loopback a write also runs the receiving side's TCP processing, which is charged to the writer. The rate is the workload's figure; CPU/delivery is what load from elsewhere on the shared machine sways least. permessage-deflate: the clients offer `%s`; only the libraries that compress a broadcast once are run. Raw output: `interop/bench/results/fanout-raw.txt`.\n\n",
 		*fanoutRuns, *fanoutBenchtime, 4, 4, bench.FanoutOffer)
 	p("| library | how it sends one message to all |\n|---|---|\n")
-	for _, l := range append(bench.FanoutLibs, bench.FanoutFloor) {
+	for _, l := range fanoutExtra(append(bench.FanoutLibs, bench.FanoutFloor)) {
 		p("| %s | %s |\n", l, bench.FanoutAPIs[l])
 	}
+	if *fanoutBurst > 1 {
+		p("\nEach op is a burst of %d publications, one after another.\n", *fanoutBurst)
+	}
 	for _, deflate := range []bool{false, true} {
-		libs := append(bench.FanoutLibs[:len(bench.FanoutLibs):len(bench.FanoutLibs)], bench.FanoutFloor)
+		libs := fanoutExtra(append(bench.FanoutLibs[:len(bench.FanoutLibs):len(bench.FanoutLibs)], bench.FanoutFloor))
 		title := "Without compression (write-floor: the reference row, not a peer)"
 		if deflate {
-			libs, title = bench.FanoutDeflateLibs, "With permessage-deflate (no context takeover)"
+			libs, title = fanoutExtra(bench.FanoutDeflateLibs), "With permessage-deflate (no context takeover)"
 		}
 		p("\n%s: deliveries/s (allocs/recipient; CPU/delivery of the server / of the clients).\n\n| connections | %s | wskit ÷ best peer |\n|%s---|\n", title, strings.Join(libs, " | "), strings.Repeat("---|", len(libs)+1))
 		for _, n := range fanoutCounts() {
@@ -148,4 +157,12 @@ func (r *report) fanoutSection(p func(string, ...any)) {
 			p("| %s |\n", strings.Join(cells, " | "))
 		}
 	}
+}
+
+// fanoutExtra returns libs with the rows only a burst runs.
+func fanoutExtra(libs []string) []string {
+	if *fanoutBurst > 1 {
+		return append(libs[:len(libs):len(libs)], bench.FanoutCork)
+	}
+	return libs
 }
