@@ -133,12 +133,15 @@ try {
 
   // The node drops them all (1012) and refuses joins while three messages
   // are published; then the pages come back with since.
+  const chatMs = Date.now() - t0 - launchMs;
+  const t1 = Date.now();
   await get(`/test/drop?room=${room}`);
   for (const p of [a, b, c]) await waitNote(p, "disconnected (1012");
   await get("/test/restore");
   for (const p of [a, b, c]) await p.waitForFunction(() => document.getElementById("status").textContent === "open");
   await waitMessages(a, 5);
   await waitMessages(b, 5);
+  const resumeMs = Date.now() - t1;
   await say(a, "alice", "back again", true);
   await waitMessages(a, 6);
   await waitMessages(b, 6);
@@ -146,7 +149,7 @@ try {
   await a.waitForTimeout(300);
   await c.setViewportSize({ width: 420, height: 800 });
 
-  const result = { version, launchMs, problems, a: await shows(a), b: await shows(b), c: await shows(c) };
+  const result = { version, launchMs, chatMs, resumeMs, problems, a: await shows(a), b: await shows(b), c: await shows(c) };
   emit({ result });
 } catch (e) {
   emit({ error: String(e && e.stack ? e.stack : e), problems });

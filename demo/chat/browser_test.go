@@ -171,6 +171,8 @@ func TestBrowser(t *testing.T) {
 		Result *struct {
 			Version  string   `json:"version"`
 			LaunchMS int      `json:"launchMs"`
+			ChatMS   int      `json:"chatMs"`
+			ResumeMS int      `json:"resumeMs"`
 			Problems []string `json:"problems"`
 			A, B, C  pageView
 		} `json:"result"`
@@ -179,7 +181,8 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("browser.mjs: %v; %v; %s\nstdout:\n%s\nstderr:\n%s", err, jerr, out.Error, &stdout, &stderr)
 	}
 	r := out.Result
-	t.Logf("Chromium %s: three pages open in %d ms", r.Version, r.LaunchMS)
+	t.Logf("Chromium %s: three pages open in %d ms, chatted in %d ms, resumed in %d ms after the drop",
+		r.Version, r.LaunchMS, r.ChatMS, r.ResumeMS)
 	for _, p := range r.Problems {
 		// Chromium logs each join refused during the outage.
 		if !refused.MatchString(p) {
