@@ -150,8 +150,9 @@ func TestBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	hs := &http.Server{Handler: d, ReadHeaderTimeout: 5 * time.Second}
-	go hs.Serve(ln)
-	defer hs.Close()
+	served := make(chan struct{})
+	go func() { hs.Serve(ln); close(served) }()
+	defer func() { hs.Close(); <-served }()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
