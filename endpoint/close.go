@@ -157,10 +157,8 @@ func (e *Endpoint) drain(done chan struct{}) {
 	defer close(done)
 	defer e.unlockRead()
 	m := &e.in.msg
-	if m.zr != nil {
-		m.zr.Close()
-	}
-	m.active, m.err, m.data, m.filling, m.zr = false, ErrClosed, nil, false, nil
+	m.release()
+	m.active, m.err, m.data, m.filling = false, ErrClosed, nil, false
 	// A reader error may have interrupted a control frame: finish it, in
 	// case it is the peer's close.
 	e.finishControl()

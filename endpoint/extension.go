@@ -70,6 +70,27 @@ type StreamCodec interface {
 	MessageReader(src io.Reader, limit int64) io.ReadCloser
 }
 
+// FeedCodec is a StreamCodec that also decodes a message whose payload is
+// handed to it in pieces as they arrive, without a reader to block on: so
+// FeedStream, in push mode, inflates a compressed message as it arrives
+// too, holding neither it nor its inflated form whole (pmce.Codec is one).
+type FeedCodec interface {
+	StreamCodec
+	// MessageDecoder returns a decoder of one message that produces at
+	// most limit bytes; its errors are as MessageReader's.
+	MessageDecoder(limit int64) Decoder
+}
+
+// Decoder decodes one message fed in pieces; see FeedCodec.
+type Decoder interface {
+	// Feed decodes p, the next part of the message's payload (last: its
+	// end), calling emit with each piece decoded, valid only during the
+	// call; it returns emit's error as it is.
+	Feed(p []byte, last bool, emit func([]byte) error) error
+	// Close releases the decoder, whether or not the message ended.
+	Close() error
+}
+
 // streamCodec returns the extension that streams, when it is the only one.
 func (e *Endpoint) streamCodec() StreamCodec {
 	if exts := e.exts(); len(exts) == 1 {

@@ -130,11 +130,15 @@ type Piece struct {
 // FeedStream is Feed for messages of any size: instead of whole messages
 // it delivers each message's bytes as they arrive, in pieces of at most 16
 // KiB, so that a message up to MaxMessage streams through without being
-// held. Every rule Feed applies holds, as NextReader's do; a message that
-// an extension decodes is delivered once it has arrived whole and been
-// decoded (in pieces still). An empty message is one piece, both First and
-// Last. Use one of Feed and FeedStream on an Endpoint: switching in the
-// middle of a message skips its rest.
+// held. Every rule Feed applies holds, as NextReader's do. A compressed
+// message (permessage-deflate, a FeedCodec) is inflated as it arrives too,
+// and ends with an empty piece marked Last; a callback error in its middle
+// abandons its rest, since its inflater cannot go back: the rest is
+// inflated but not delivered, and the message after it comes as usual. A message another extension
+// decodes is delivered once it has arrived whole and been decoded, in
+// pieces still. An empty message is one piece, both First and Last. Use
+// one of Feed and FeedStream on an Endpoint: switching in the middle of a
+// message skips its rest.
 func (e *Endpoint) FeedStream(b []byte, fn func(Piece) error) error {
 	ps := e.push
 	if ps == nil {
@@ -165,6 +169,17 @@ func (e *Endpoint) feedPieces(b, buf []byte, fn func(Piece) error) error {
 	defer func() { ps.src.b = nil; e.rest() }()
 	r := &e.in.msg
 	for {
+		if r.active && (r.dec != nil || r.skip) {
+			switch err := e.feedDecoded(buf, fn); err {
+			case nil:
+				continue
+			case errWouldBlock:
+				e.flushPong()
+				return nil
+			default:
+				return err
+			}
+		}
 		if !r.active {
 			op, err := e.nextReader()
 			if err == errWouldBlock {
@@ -175,6 +190,9 @@ func (e *Endpoint) feedPieces(b, buf []byte, fn func(Piece) error) error {
 				return err
 			}
 			ps.op, ps.first = op, true
+			if r.dec != nil {
+				continue // inflated as it arrives, above
+			}
 		}
 		n, err := r.read(buf)
 		if last := err == io.EOF; n > 0 || last {
@@ -193,6 +211,64 @@ func (e *Endpoint) feedPieces(b, buf []byte, fn func(Piece) error) error {
 			return nil
 		case err != nil:
 			return err
+		}
+	}
+}
+
+// feedDecoded feeds the compressed payload of the message in progress to
+// its decoder as it arrives, reading it into raw, and delivers what comes
+// out; it returns nil once the message is over, errWouldBlock when the bytes
+// fed are used up. After a callback error the rest of the message is
+// still decoded, so that a decoder keeping a window across messages
+// (context takeover) stays whole, but not delivered.
+func (e *Endpoint) feedDecoded(raw []byte, fn func(Piece) error) error {
+	ps, r, d := e.push, &e.in.msg, &e.in.defrag
+	var failed error // the callback's
+	emit := func(out []byte) error {
+		if d.op == frame.OpText && !d.v.Write(out) {
+			return d.fail(frame.ErrInvalidUTF8)
+		}
+		if r.skip {
+			return nil
+		}
+		if err := fn(Piece{Type: ps.op, Data: out, First: ps.first}); err != nil {
+			r.skip, failed = true, err
+			return nil
+		}
+		ps.first = false
+		return nil
+	}
+	for {
+		n, err := r.readPayload(raw)
+		last := err == io.EOF
+		if err != nil && !last && (n == 0 || e.Err() != nil) {
+			return err
+		}
+		if derr := r.dec.Feed(raw[:n], last, emit); derr != nil {
+			r.err = e.fail(derr)
+			return r.err
+		}
+		if last {
+			skipped := r.skip
+			r.release()
+			r.active, d.open = false, false
+			if d.op == frame.OpText && !d.v.Complete() {
+				r.err = e.fail(d.fail(frame.ErrInvalidUTF8))
+				return r.err
+			}
+			if !skipped {
+				failed = fn(Piece{Type: ps.op, First: ps.first, Last: true})
+			}
+		}
+		if failed != nil {
+			ps.keep()
+			return failed
+		}
+		if last {
+			return nil
+		}
+		if err != nil {
+			return err // the bytes fed are used up, after n more
 		}
 	}
 }

@@ -88,13 +88,16 @@ type messageReader struct {
 	// streams (StreamCodec); rawEnd: its compressed payload has ended.
 	zr     io.ReadCloser
 	rawEnd bool
+	// dec decodes the message as FeedStream feeds it its compressed
+	// payload (FeedCodec); skip: a callback failed in the middle of such a
+	// message, whose rest is passed over.
+	dec  Decoder
+	skip bool
 }
 
 // begin starts reading a message whose first header is h.
 func (r *messageReader) begin(h frame.Header, whole bool) {
-	if r.zr != nil {
-		r.zr.Close() // a message abandoned before its end
-	}
+	r.release() // a message abandoned before its end
 	*r = messageReader{e: r.e, active: true, whole: whole, remain: h.Length, fin: h.Fin}
 }
 
@@ -107,6 +110,10 @@ func (r *messageReader) start(h frame.Header) error {
 	}
 	if sc := r.e.streamCodec(); sc != nil && r.e.push == nil {
 		r.zr = sc.MessageReader((*payload)(r), d.maxMessage())
+		return nil
+	}
+	if fc, ok := r.e.streamCodec().(FeedCodec); ok && r.e.push != nil {
+		r.dec = fc.MessageDecoder(d.maxMessage())
 		return nil
 	}
 	r.filling = true
@@ -183,6 +190,19 @@ func (r *messageReader) next() error {
 	}
 }
 
+// release closes the message's decoders, if it has any.
+func (r *messageReader) release() {
+	if r.zr != nil {
+		r.zr.Close()
+		r.zr = nil
+	}
+	if r.dec != nil {
+		r.dec.Close()
+		r.dec = nil
+	}
+	r.skip = false
+}
+
 // sticky keeps err when it ended the read side.
 func (r *messageReader) sticky(err error) {
 	if r.e.Err() != nil {
@@ -206,6 +226,9 @@ func (r *messageReader) read(b []byte) (int, error) {
 	}
 	if r.zr != nil {
 		return r.readInflated(b)
+	}
+	if r.dec != nil || r.skip {
+		return 0, r.skipPayload(b) // a message FeedStream did not finish
 	}
 	d := &r.e.in.defrag
 	if r.filling {
@@ -275,7 +298,7 @@ func (r *messageReader) readPayload(b []byte) (int, error) {
 // end is (text cut in the middle of a character). A message an inflater
 // reads stays open for it.
 func (r *messageReader) end() error {
-	if r.zr != nil {
+	if r.zr != nil || r.dec != nil || r.skip {
 		r.rawEnd = true
 		return io.EOF
 	}
@@ -301,6 +324,18 @@ func (r *messageReader) drainPayload() error {
 		}
 	}
 	return nil
+}
+
+// skipPayload reads a compressed message's payload into b and drops it;
+// at its end the message is over. It returns nil while it goes on.
+func (r *messageReader) skipPayload(b []byte) error {
+	_, err := r.readPayload(b)
+	if err == io.EOF {
+		r.release()
+		r.active = false
+		r.e.in.defrag.open = false
+	}
+	return err
 }
 
 // payload is the compressed payload of the message an inflater reads.

@@ -52,6 +52,7 @@ var benchModes = []benchMode{
 	{"window10takeover", Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 10}, 0},
 	{"sliding15", fullWindow, SlidingWindow(15)},
 	{"sliding12", fullWindow, SlidingWindow(12)},
+	{"sliding10", fullWindow, SlidingWindow(10)},
 }
 
 func BenchmarkCompress(b *testing.B) {

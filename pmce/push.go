@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"iter"
+
+	"github.com/wskit/wskit/endpoint"
 )
 
 // Inflater decompresses one message whose payload arrives in pieces, as a
@@ -151,3 +153,8 @@ func (f *Inflater) Close() error {
 	f.buf = nil
 	return err
 }
+
+// MessageDecoder returns NewInflater(limit) as an endpoint.Decoder, so that
+// a push Endpoint's FeedStream inflates a compressed message as it arrives
+// (endpoint.FeedCodec).
+func (c *Codec) MessageDecoder(limit int64) endpoint.Decoder { return c.NewInflater(limit) }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/wskit/wskit/endpoint"
@@ -249,5 +250,100 @@ func TestPreparedCompressedOnce(t *testing.T) {
 	}
 	if len(keys) != 2 || keys[0] != keys[1] {
 		t.Errorf("shared keys %v: two codecs of the same parameters must share one", keys)
+	}
+}
+
+// TestStreamHugeCompressedPush: a push Endpoint's FeedStream inflates a
+// 64 MiB compressed message as it is fed, in 4 KiB chunks, delivering it
+// in pieces: exact, and with what the transfer allocates far below the
+// message's size. A callback error in the middle of a compressed message
+// passes over its rest, and the next message comes whole.
+func TestStreamHugeCompressedPush(t *testing.T) {
+	if testing.Short() {
+		t.Skip("moves 64 MiB")
+	}
+	const size = 64 << 20
+	cc, sc := agreedPair(t, pmce.Config{})
+	var wire bytes.Buffer
+	cli := endpoint.NewPush(frame.Client, &wire, endpoint.Extensions(cc), endpoint.MaxMessage(size+1<<20))
+	w, err := cli.NextWriter(frame.OpBinary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(w, &pattern{n: size}); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	cli.WriteMessage(frame.OpText, []byte("after"))
+	// Compressed with the client's window (context takeover): it inflates
+	// only if the window the abandoned message left is whole.
+	later := strings.Repeat("later ", 100)
+	cli.WriteMessage(frame.OpText, []byte(later))
+	stream := wire.Bytes()
+
+	srv := endpoint.NewPush(frame.Server, io.Discard, endpoint.Extensions(sc), endpoint.MaxMessage(size+1<<20))
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	h := sha256.New()
+	var got int
+	var texts []string
+	for b := stream; len(b) > 0; {
+		chunk := b[:min(len(b), 4096)]
+		b = b[len(chunk):]
+		err := srv.FeedStream(chunk, func(p endpoint.Piece) error {
+			if p.Type == frame.OpText {
+				texts = append(texts, string(p.Data))
+				return nil
+			}
+			got += len(p.Data)
+			h.Write(p.Data)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.ReadMemStats(&after)
+	want := sha256.New()
+	io.Copy(want, &pattern{n: size})
+	if got != size || !bytes.Equal(h.Sum(nil), want.Sum(nil)) {
+		t.Fatalf("inflated %d bytes, want %d, or they differ", got, size)
+	}
+	if strings.Join(texts, "") != "after"+later {
+		t.Errorf("the messages after: pieces %q", texts)
+	}
+	alloc := after.TotalAlloc - before.TotalAlloc
+	t.Logf("64 MiB fed in 4 KiB chunks, inflated with %.1f MiB allocated", float64(alloc)/(1<<20))
+	if !race.Enabled && alloc > 8<<20 {
+		t.Errorf("%d MiB allocated to inflate 64 MiB: the message was held", alloc>>20)
+	}
+
+	// A callback that fails in the middle of a compressed message.
+	srv = endpoint.NewPush(frame.Server, io.Discard, endpoint.Extensions(sc), endpoint.MaxMessage(size+1<<20))
+	stop := errors.New("stop")
+	failed := false
+	var after2 []string
+	for b := stream; len(b) > 0; {
+		chunk := b[:min(len(b), 4096)]
+		b = b[len(chunk):]
+		err := srv.FeedStream(chunk, func(p endpoint.Piece) error {
+			if p.Type == frame.OpText {
+				after2 = append(after2, string(p.Data))
+				return nil
+			}
+			if !failed {
+				failed = true
+				return stop
+			}
+			t.Fatalf("a piece of the abandoned message came after the error")
+			return nil
+		})
+		if err != nil && !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+	}
+	if strings.Join(after2, "") != "after"+later {
+		t.Errorf("after the abandoned message: %q, want \"after\" and the compressed one", after2)
 	}
 }
