@@ -1,8 +1,10 @@
 package topics
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -10,6 +12,7 @@ import (
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/internal/race"
+	"github.com/wskit/wskit/parser"
 )
 
 // taker is a socket that takes everything at once.
@@ -109,5 +112,67 @@ func BenchmarkPublishEndpoints(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/recipient")
 		})
+	}
+}
+
+// wireLog is a socket that keeps what it is written, safely for the
+// Hub's writer goroutine and the test.
+type wireLog struct {
+	mu sync.Mutex
+	b  []byte
+}
+
+func (r *wireLog) Write(p []byte) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.b = append(r.b, p...)
+	return len(p), nil
+}
+
+// TestEndpointWriterOrder: with the Hub's writer flushing Endpoints while
+// several goroutines publish, every subscriber gets every message once,
+// each publisher's in order, and all subscribers in the same order.
+func TestEndpointWriterOrder(t *testing.T) {
+	h := New()
+	const subs, pubs, each = 20, 4, 200
+	recs := make([]*wireLog, subs)
+	for i := range recs {
+		recs[i] = &wireLog{}
+		must(t, h.Subscribe(endpoint.NewPush(frame.Server, recs[i]), "room"))
+	}
+	var wg sync.WaitGroup
+	for p := range pubs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				must(t, h.Publish("room", frame.OpText, []byte(fmt.Sprintf("%d-%04d", p, i))))
+			}
+		}()
+	}
+	wg.Wait()
+	h.Flush()
+	var first []string
+	for i, r := range recs {
+		var got []string
+		p := parser.New(bytes.NewReader(r.b), parser.Role(frame.Client))
+		for f, err := p.Next(); err == nil; f, err = p.Next() {
+			got = append(got, string(f.(*frame.Text).Payload))
+		}
+		if len(got) != pubs*each {
+			t.Fatalf("subscriber %d got %d messages, want %d", i, len(got), pubs*each)
+		}
+		last := map[byte]string{}
+		for _, m := range got {
+			if m <= last[m[0]] {
+				t.Fatalf("subscriber %d: %q after %q", i, m, last[m[0]])
+			}
+			last[m[0]] = m
+		}
+		if i == 0 {
+			first = got
+		} else if diff := cmp.Diff(first, got); diff != "" {
+			t.Fatalf("subscriber %d's order differs from subscriber 0's:\n%s", i, diff)
+		}
 	}
 }
