@@ -25,6 +25,8 @@ var (
 		"connection counts of BenchmarkFanout, comma-separated (empty: skip it)")
 	fanoutBurstFlag = flag.Int("fanout.burst", 1,
 		"messages per BenchmarkFanout op: above 1, each op publishes a burst of that many, and the wskit-cork row runs")
+	fanoutWindowFlag = flag.Int("fanout.window", 4,
+		"publications BenchmarkFanout lets be on their way at once (1: each is delivered to all before the next)")
 )
 
 // TestMain turns the test binary into the fan-out clients when
@@ -187,12 +189,11 @@ func TestFanoutClients(t *testing.T) {
 	}
 }
 
-// fanoutWindow is how many publications may be on their way at once: the
-// publisher waits for the clients to have received the one this many
+// -fanout.window is how many publications may be on their way at once:
+// the publisher waits for the clients to have received the one this many
 // before, so that queues and socket buffers stay small whatever the
 // library. A burst counts as its number of publications (at least one
 // burst is on its way).
-const fanoutWindow = 4
 
 // BenchmarkFanout sends 1 KiB text messages to n loopback connections:
 // one op is one message published to all n (with -fanout.burst k, k
@@ -260,7 +261,7 @@ func BenchmarkFanout(b *testing.B) {
 func benchFanout(b *testing.B, s *FanoutServer, c *FanoutClients, n, k int, msg []byte) {
 	b.ReportAllocs()
 	b.SetBytes(int64(n * k * len(msg)))
-	window := max(fanoutWindow/k, 1) // in ops
+	window := max(*fanoutWindowFlag/k, 1) // in ops
 	c0, err := c.Counts()
 	if err != nil {
 		b.Fatal(err)

@@ -18,6 +18,7 @@ var (
 	fanoutRuns      = flag.Int("fanout-runs", 3, "runs of the fan-out workload; each cell is their median")
 	fanoutBenchtime = flag.String("fanout-benchtime", "2s", "go test -benchtime of each fan-out row")
 	fanoutBurst     = flag.Int("fanout-burst", 1, "messages per publication burst in the fan-out workload (above 1: the wskit-cork row runs too)")
+	fanoutWindow    = flag.Int("fanout-window", 4, "publications the fan-out workload lets be on their way at once")
 )
 
 // fanoutStat is one fan-out row's medians over its runs.
@@ -35,7 +36,7 @@ func fanout(testBin string) map[string]fanoutStat {
 		log.Printf("fan-out: run %d of %d, %s connections", i+1, *fanoutRuns, *fanoutConns)
 		raw.WriteString(run(testBin, "-test.run", "^$", "-test.bench", "^BenchmarkFanout$",
 			"-test.benchtime", *fanoutBenchtime, "-test.timeout", "60m", "-fanout.conns", *fanoutConns,
-			"-fanout.burst", strconv.Itoa(*fanoutBurst)))
+			"-fanout.burst", strconv.Itoa(*fanoutBurst), "-fanout.window", strconv.Itoa(*fanoutWindow)))
 	}
 	must(os.WriteFile(filepath.Join(*results, "fanout-raw.txt"), []byte(raw.String()), 0o644))
 	vals := map[string]map[string][]float64{}
@@ -127,7 +128,7 @@ func (r *report) fanoutTargets() {
 func (r *report) fanoutSection(p func(string, ...any)) {
 	p("\n## 7. Fan-out over loopback TCP\n\n")
 	p("One 1 KiB JSON text message published to every one of n connections (a `go test` op is one publication to all n), %d runs of `go test -bench ^BenchmarkFanout$ -benchtime %s`, each cell their median. The server runs in the benchmark's process; the clients, in a process of their own, are the same for every server: raw sockets read by one epoll loop that counts whole messages. At most %d publications are on their way at once (the publisher waits for the clients to have received the one %d before). deliveries/s: messages received per second in all, from the first publication until every connection has the last. allocs/recipient: the server process's allocations (`runtime.MemStats.Mallocs`) over the messages delivered. CPU/delivery: the server process's CPU time, user and system (getrusage), over the messages delivered, and the clients' process's likewise; on loopback a write also runs the receiving side's TCP processing, which is charged to the writer. The rate is the workload's figure; CPU/delivery is what load from elsewhere on the shared machine sways least. permessage-deflate: the clients offer `%s`; only the libraries that compress a broadcast once are run. Raw output: `interop/bench/results/fanout-raw.txt`.\n\n",
-		*fanoutRuns, *fanoutBenchtime, 4, 4, bench.FanoutOffer)
+		*fanoutRuns, *fanoutBenchtime, *fanoutWindow, *fanoutWindow, bench.FanoutOffer)
 	p("| library | how it sends one message to all |\n|---|---|\n")
 	for _, l := range fanoutExtra(append(bench.FanoutLibs, bench.FanoutFloor)) {
 		p("| %s | %s |\n", l, bench.FanoutAPIs[l])
