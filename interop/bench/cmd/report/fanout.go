@@ -38,7 +38,7 @@ func fanout(testBin string) map[string]fanoutStat {
 			"-test.benchtime", *fanoutBenchtime, "-test.timeout", "60m", "-fanout.conns", *fanoutConns,
 			"-fanout.burst", strconv.Itoa(*fanoutBurst), "-fanout.window", strconv.Itoa(*fanoutWindow)))
 	}
-	must(os.WriteFile(filepath.Join(*results, "fanout-raw.txt"), []byte(raw.String()), 0o644))
+	must(os.WriteFile(filepath.Join(*results, fanoutRawName()), []byte(raw.String()), 0o644))
 	vals := map[string]map[string][]float64{}
 	for _, line := range strings.Split(raw.String(), "\n") {
 		f := strings.Fields(line)
@@ -127,8 +127,8 @@ func (r *report) fanoutTargets() {
 // fanoutSection writes the fan-out workload's tables.
 func (r *report) fanoutSection(p func(string, ...any)) {
 	p("\n## 7. Fan-out over loopback TCP\n\n")
-	p("One 1 KiB JSON text message published to every one of n connections (a `go test` op is one publication to all n), %d runs of `go test -bench ^BenchmarkFanout$ -benchtime %s`, each cell their median. The server runs in the benchmark's process; the clients, in a process of their own, are the same for every server: raw sockets read by one epoll loop that counts whole messages. At most %d publications are on their way at once (the publisher waits for the clients to have received the one %d before). deliveries/s: messages received per second in all, from the first publication until every connection has the last. allocs/recipient: the server process's allocations (`runtime.MemStats.Mallocs`) over the messages delivered. CPU/delivery: the server process's CPU time, user and system (getrusage), over the messages delivered, and the clients' process's likewise; on loopback a write also runs the receiving side's TCP processing, which is charged to the writer. The rate is the workload's figure; CPU/delivery is what load from elsewhere on the shared machine sways least. permessage-deflate: the clients offer `%s`; only the libraries that compress a broadcast once are run. Raw output: `interop/bench/results/fanout-raw.txt`.\n\n",
-		*fanoutRuns, *fanoutBenchtime, *fanoutWindow, *fanoutWindow, bench.FanoutOffer)
+	p("One 1 KiB JSON text message published to every one of n connections (a `go test` op is one publication to all n), %d runs of `go test -bench ^BenchmarkFanout$ -benchtime %s`, each cell their median. The server runs in the benchmark's process; the clients, in a process of their own, are the same for every server: raw sockets read by one epoll loop that counts whole messages. At most %d publications are on their way at once (the publisher waits for the clients to have received the one %d before). deliveries/s: messages received per second in all, from the first publication until every connection has the last. allocs/recipient: the server process's allocations (`runtime.MemStats.Mallocs`) over the messages delivered. CPU/delivery: the server process's CPU time, user and system (getrusage), over the messages delivered, and the clients' process's likewise; on loopback a write also runs the receiving side's TCP processing, which is charged to the writer. The rate is the workload's figure; CPU/delivery is what load from elsewhere on the shared machine sways least. permessage-deflate: the clients offer `%s`; only the libraries that compress a broadcast once are run. Raw output: `interop/bench/results/%s`.\n\n",
+		*fanoutRuns, *fanoutBenchtime, *fanoutWindow, *fanoutWindow, bench.FanoutOffer, fanoutRawName())
 	p("| library | how it sends one message to all |\n|---|---|\n")
 	for _, l := range fanoutExtra(append(bench.FanoutLibs, bench.FanoutFloor)) {
 		p("| %s | %s |\n", l, bench.FanoutAPIs[l])
@@ -166,4 +166,12 @@ func fanoutExtra(libs []string) []string {
 		return append(libs[:len(libs):len(libs)], bench.FanoutCork)
 	}
 	return libs
+}
+
+// fanoutRawName names the file of the fan-out workload's raw output.
+func fanoutRawName() string {
+	if *fanoutBurst > 1 || *fanoutWindow != 4 {
+		return fmt.Sprintf("fanout-burst%d-window%d-raw.txt", max(*fanoutBurst, 1), *fanoutWindow)
+	}
+	return "fanout-raw.txt"
 }
