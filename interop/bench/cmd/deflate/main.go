@@ -4,7 +4,10 @@
 //
 //   - echo: 16 KiB JSON messages over 8 loopback connections, compressed
 //     both ways; round trips per second and bytes on the wire per round
-//     trip, best of a few rounds;
+//     trip, best of a few rounds, and the CPU time per round trip of the
+//     server and of the client, least of the rounds (on a shared machine
+//     the round trips follow the other processes' load, CPU time much
+//     less);
 //
 //   - idle: connections that agreed permessage-deflate (Chromium's offer)
 //     and exchanged one compressed message, then wait; the server's heap
@@ -134,17 +137,31 @@ func main() {
 
 func echo(srv string) {
 	best := map[string]bench.DeflateResult{}
+	// The least CPU time per round trip over the rounds, of the server
+	// process and of this one (the client).
+	cpu, clientCPU := map[string]time.Duration{}, map[string]time.Duration{}
 	for round := range *rounds {
 		for _, s := range echoServers {
 			log.Printf("echo: round %d, %s", round+1, s.name())
 			p := start(srv, s)
+			c0 := selfCPU()
 			res, err := bench.DeflateEcho(p.addr, *conns, *size, *echoDur, nil)
-			p.stop()
+			c1 := selfCPU()
+			used := p.stop()
 			if err != nil || res.Errors > 0 {
 				log.Printf("echo %s: %v, %d errors", s.name(), err, res.Errors)
 			}
 			if b, ok := best[s.name()]; !ok || res.PerSecond() > b.PerSecond() {
 				best[s.name()] = res
+			}
+			if res.RoundTrips > 0 {
+				per := used / time.Duration(res.RoundTrips)
+				if c, ok := cpu[s.name()]; !ok || per < c {
+					cpu[s.name()] = per
+				}
+				if per := (c1 - c0) / time.Duration(res.RoundTrips); clientCPU[s.name()] == 0 || per < clientCPU[s.name()] {
+					clientCPU[s.name()] = per
+				}
 			}
 		}
 	}
@@ -154,12 +171,14 @@ func echo(srv string) {
 			peer = max(peer, best[s.name()].PerSecond())
 		}
 	}
-	fmt.Printf("\n| server | round trips/s | × best peer | server → client bytes per message (of %d) | client → server |\n|---|---|---|---|---|\n",
+	fmt.Printf("\n| server | round trips/s | × best peer | CPU µs per round trip, server + client | server → client bytes per message (of %d) | client → server |\n|---|---|---|---|---|---|\n",
 		best[echoServers[0].name()].MsgBytes)
+	us := func(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 	for _, s := range echoServers {
 		r := best[s.name()]
 		n := float64(max(r.RoundTrips, 1))
-		fmt.Printf("| %s | %.0f | %.2f | %.0f | %.0f |\n", s.name(), r.PerSecond(), r.PerSecond()/peer, float64(r.Recv)/n, float64(r.Sent)/n)
+		fmt.Printf("| %s | %.0f | %.2f | %.0f + %.0f | %.0f | %.0f |\n", s.name(), r.PerSecond(), r.PerSecond()/peer,
+			us(cpu[s.name()]), us(clientCPU[s.name()]), float64(r.Recv)/n, float64(r.Sent)/n)
 	}
 }
 
@@ -226,7 +245,9 @@ func (p *proc) sample() bench.Stats {
 	return s
 }
 
-func (p *proc) stop() {
+// stop ends the server and returns the CPU time (user and system) it
+// used.
+func (p *proc) stop() time.Duration {
 	p.in.Close()
 	done := make(chan struct{})
 	go func() { p.cmd.Wait(); close(done) }()
@@ -236,6 +257,20 @@ func (p *proc) stop() {
 		p.cmd.Process.Kill()
 		<-done
 	}
+	if st := p.cmd.ProcessState; st != nil {
+		return st.UserTime() + st.SystemTime()
+	}
+	return 0
+}
+
+// selfCPU returns the CPU time (user and system) this process, the
+// client, has used.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func must(err error) {
