@@ -79,26 +79,13 @@ func encodeSeq(m topics.Message) []byte {
 // upgrades and serves the connection as Server.join does.
 func (res *resumer) join(w http.ResponseWriter, r *http.Request) {
 	s := res.s
-	room, ok := roomOf(r.URL.Path)
+	var since uint64
+	room, ok := s.admit(w, r, func() (string, bool) {
+		var err error
+		since, err = strconv.ParseUint(r.URL.Query().Get("since"), 10, 64)
+		return "since is the seq of the last message received, a decimal number (0: all the history)", err == nil
+	})
 	if !ok {
-		http.Error(w, "400 Bad Request: a room name is one or more ASCII letters, digits, '-' and '_'", http.StatusBadRequest)
-		s.log.Printf("refused %s %s: bad room name", r.RemoteAddr, r.URL.Path)
-		return
-	}
-	since, err := strconv.ParseUint(r.URL.Query().Get("since"), 10, 64)
-	if err != nil {
-		http.Error(w, "400 Bad Request: since is the seq of the last message received, a decimal number (0: all the history)", http.StatusBadRequest)
-		s.log.Printf("refused %s %s: bad since", r.RemoteAddr, r.URL.RequestURI())
-		return
-	}
-	s.mu.Lock()
-	down := s.down
-	if !down {
-		s.wg.Add(1)
-	}
-	s.mu.Unlock()
-	if down {
-		http.Error(w, "503 Service Unavailable: shutting down", http.StatusServiceUnavailable)
 		return
 	}
 	up, err := s.hs.Upgrade(w, r)
@@ -110,11 +97,7 @@ func (res *resumer) join(w http.ResponseWriter, r *http.Request) {
 	if tc, ok := up.Conn.(*net.TCPConn); ok && s.cfg.WriteBuffer > 0 {
 		tc.SetWriteBuffer(s.cfg.WriteBuffer)
 	}
-	ep, err := up.Endpoint(
-		endpoint.MaxMessage(s.cfg.MaxMessage),
-		endpoint.MaxBackpressure(s.cfg.MaxBackpressure),
-		endpoint.CloseOnBackpressureLimit(),
-	)
+	ep, err := up.Endpoint(s.endpointOptions()...)
 	if err != nil {
 		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
 		up.Close()

@@ -134,16 +134,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// join validates the room name, upgrades the request and starts the
-// connection's read loop. It returns at once, as README's server does, so
-// that net/http lets go of what it held for the request.
-func (s *Server) join(w http.ResponseWriter, r *http.Request) {
-	room, ok := roomOf(r.URL.Path)
+// admit checks what comes before the handshake — the room's name, and
+// check's verdict on the rest of the request if check is not nil — and
+// counts the connection in, unless the server is shutting down; it answers
+// the request itself when it reports false.
+func (s *Server) admit(w http.ResponseWriter, r *http.Request, check func() (msg string, ok bool)) (room string, ok bool) {
+	room, ok = roomOf(r.URL.Path)
 	if !ok {
 		// Before the handshake: a bad name never becomes a topic.
 		http.Error(w, "400 Bad Request: a room name is one or more ASCII letters, digits, '-' and '_'", http.StatusBadRequest)
 		s.log.Printf("refused %s %s: bad room name", r.RemoteAddr, r.URL.Path)
-		return
+		return "", false
+	}
+	if check != nil {
+		if msg, ok := check(); !ok {
+			http.Error(w, "400 Bad Request: "+msg, http.StatusBadRequest)
+			s.log.Printf("refused %s %s: %s", r.RemoteAddr, r.URL.RequestURI(), msg)
+			return "", false
+		}
 	}
 	s.mu.Lock()
 	down := s.down
@@ -153,6 +161,27 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if down {
 		http.Error(w, "503 Service Unavailable: shutting down", http.StatusServiceUnavailable)
+		return "", false
+	}
+	return room, true
+}
+
+// endpointOptions are every connection's: its limits, and the
+// backpressure policy (a reader that stops reading is dropped).
+func (s *Server) endpointOptions() []endpoint.Option {
+	return []endpoint.Option{
+		endpoint.MaxMessage(s.cfg.MaxMessage),
+		endpoint.MaxBackpressure(s.cfg.MaxBackpressure),
+		endpoint.CloseOnBackpressureLimit(),
+	}
+}
+
+// join validates the room name, upgrades the request and starts the
+// connection's read loop. It returns at once, as README's server does, so
+// that net/http lets go of what it held for the request.
+func (s *Server) join(w http.ResponseWriter, r *http.Request) {
+	room, ok := s.admit(w, r, nil)
+	if !ok {
 		return
 	}
 	// A request that is no handshake is refused before it touches the
@@ -195,11 +224,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	if tc, ok := up.Conn.(*net.TCPConn); ok && s.cfg.WriteBuffer > 0 {
 		tc.SetWriteBuffer(s.cfg.WriteBuffer)
 	}
-	ep, err := up.Endpoint(
-		endpoint.MaxMessage(s.cfg.MaxMessage),
-		endpoint.MaxBackpressure(s.cfg.MaxBackpressure),
-		endpoint.CloseOnBackpressureLimit(),
-	)
+	ep, err := up.Endpoint(s.endpointOptions()...)
 	if err != nil {
 		s.hub.UnsubscribeAll(sub)
 		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
