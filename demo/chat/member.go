@@ -27,13 +27,46 @@ type member struct {
 
 // SendPrepared implements topics.Subscriber.
 func (m *member) SendPrepared(pm *endpoint.PreparedMessage) (endpoint.SendResult, error) {
+	return m.deliver(pm, (*endpoint.Endpoint).SendPrepared)
+}
+
+// QueuePrepared, Flush and Buffered make a member a topics.Queuer, so
+// that the Hub's writer gathers the messages a burst brings each
+// connection into one write, as it does for a bare Endpoint.
+func (m *member) QueuePrepared(pm *endpoint.PreparedMessage) (endpoint.SendResult, error) {
+	return m.deliver(pm, (*endpoint.Endpoint).QueuePrepared)
+}
+
+// Flush writes what the Endpoint queued; before start there is nothing to
+// write yet.
+func (m *member) Flush() error {
 	if ep := m.ep.Load(); ep != nil {
-		return ep.SendPrepared(pm)
+		return ep.Flush()
+	}
+	return nil
+}
+
+// Buffered returns the bytes the Endpoint's queue holds, or those waiting
+// for it before start.
+func (m *member) Buffered() int {
+	if ep := m.ep.Load(); ep != nil {
+		return ep.Buffered()
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.size
+}
+
+// deliver hands pm to the Endpoint with send once it exists, and keeps it
+// in early before.
+func (m *member) deliver(pm *endpoint.PreparedMessage, send func(*endpoint.Endpoint, *endpoint.PreparedMessage) (endpoint.SendResult, error)) (endpoint.SendResult, error) {
+	if ep := m.ep.Load(); ep != nil {
+		return send(ep, pm)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if ep := m.ep.Load(); ep != nil { // start ran meanwhile
-		return ep.SendPrepared(pm)
+		return send(ep, pm)
 	}
 	if m.over {
 		return endpoint.Dropped, endpoint.ErrBackpressure

@@ -31,7 +31,20 @@ type watched struct {
 }
 
 func (w *watched) SendPrepared(pm *endpoint.PreparedMessage) (endpoint.SendResult, error) {
-	res, err := w.m.SendPrepared(pm)
+	return w.watch(w.m.SendPrepared(pm))
+}
+
+// QueuePrepared, Flush and Buffered keep the member a topics.Queuer, as
+// the server subscribes it: the Hub's writer flushes it.
+func (w *watched) QueuePrepared(pm *endpoint.PreparedMessage) (endpoint.SendResult, error) {
+	return w.watch(w.m.QueuePrepared(pm))
+}
+
+func (w *watched) Flush() error  { return w.m.Flush() }
+func (w *watched) Buffered() int { return w.m.Buffered() }
+
+// watch records the queue's size and the first send the limit refused.
+func (w *watched) watch(res endpoint.SendResult, err error) (endpoint.SendResult, error) {
 	if ep := w.m.endpoint(); ep != nil {
 		if q := int64(ep.Buffered()); q > w.maxQ.Load() {
 			w.maxQ.Store(q) // one publisher: no lost update
