@@ -497,3 +497,38 @@ func BenchmarkSendPrepared(b *testing.B) {
 		})
 	}
 }
+
+// A push Endpoint's blocking sends (WriteMessage, the pong Feed writes, a
+// close) treat a writer's ErrWouldBlock as a full socket, not as a failure:
+// the rest of the frame waits in the send queue for Flush.
+func TestPushWriteWouldBlock(t *testing.T) {
+	w := &stallWriter{room: 3}
+	e := NewPush(frame.Server, w)
+	if err := e.WriteMessage(frame.OpText, []byte("hello")); err != nil {
+		t.Fatalf("WriteMessage on a full socket: %v", err)
+	}
+	if err := e.WriteMessage(frame.OpBinary, make([]byte, 3000)); err != nil {
+		t.Fatalf("WriteMessage behind it: %v", err)
+	}
+	if err := e.Feed(enc(t, frame.Client, ping("p")), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(frame.CloseNormal, ""); err != nil {
+		t.Fatal(err)
+	}
+	if e.Buffered() == 0 {
+		t.Fatal("nothing queued")
+	}
+	w.give(1 << 20)
+	if err := e.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var got []frame.Opcode
+	for _, f := range decodeAll(t, frame.Server, w.got) {
+		got = append(got, f.h.Opcode)
+	}
+	want := []frame.Opcode{frame.OpText, frame.OpPong, frame.OpBinary, frame.OpClose}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("wire (-want +got):\n%s", diff)
+	}
+}

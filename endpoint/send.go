@@ -245,9 +245,21 @@ func (e *Endpoint) sendLocked(q *sendQueue, op frame.Opcode, rsv byte, payload, 
 	// What the transport did not take must follow at once, whatever the
 	// limit: the frame has begun.
 	q.mu.Lock()
+	q.keepRest(bufs, n, framed != nil)
+	q.mu.Unlock()
+	clear(v.vec[:])
+	e.releaseBuf()
+	q.stats.queued.Add(1)
+	return Queued, e.kick(q, false)
+}
+
+// keepRest queues what is left of a frame made of bufs (one or two
+// pieces) after a write took n bytes of it; mu is held. shared: bufs is a
+// PreparedMessage's frame.
+func (q *sendQueue) keepRest(bufs [][]byte, n int, shared bool) {
 	switch {
 	case n == 0 && len(bufs) == 1:
-		q.appendFrame(nil, bufs[0], framed != nil)
+		q.appendFrame(nil, bufs[0], shared)
 	case n == 0:
 		q.appendFrame(bufs[0], bufs[1], false)
 	default:
@@ -256,15 +268,10 @@ func (e *Endpoint) sendLocked(q *sendQueue, op frame.Opcode, rsv byte, payload, 
 				n -= len(b)
 				continue
 			}
-			q.appendRest(b[n:], framed != nil)
+			q.appendRest(b[n:], shared)
 			n = 0
 		}
 	}
-	q.mu.Unlock()
-	clear(v.vec[:])
-	e.releaseBuf()
-	q.stats.queued.Add(1)
-	return Queued, e.kick(q, false)
 }
 
 // maskedFrame builds a client's frame, masked, in the write buffer;

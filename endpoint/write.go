@@ -54,6 +54,9 @@ func (e *Endpoint) write(b []byte) error {
 	if q := e.sendq.Load(); q.busy() {
 		return e.writeBehind(q, nil, b)
 	}
+	if e.push != nil {
+		return e.pushWrite(b, nil)
+	}
 	e.armWrite()
 	n, err := e.tr.w.Write(b)
 	if err == nil && n < len(b) {
@@ -63,6 +66,34 @@ func (e *Endpoint) write(b []byte) error {
 		e.out.err = err
 	}
 	return err
+}
+
+// pushWrite writes the frame h then p to a push Endpoint's writer, and
+// keeps in the send queue what its socket did not take (the writer said
+// ErrWouldBlock, or wrote less): the event loop's Flush sends it. A
+// writer that keeps everything itself, as Outbox does, never leaves any.
+// frameMu is held.
+func (e *Endpoint) pushWrite(h, p []byte) error {
+	var parts [2][]byte
+	bufs := parts[:0]
+	for _, b := range [2][]byte{h, p} {
+		if len(b) > 0 {
+			bufs = append(bufs, b)
+		}
+	}
+	n, err, _ := e.tryWrite(bufs)
+	switch {
+	case err == nil:
+		return nil
+	case err != errStalled:
+		e.out.err = err
+		return err
+	}
+	q := e.queue()
+	q.mu.Lock()
+	q.keepRest(bufs, n, false)
+	q.mu.Unlock()
+	return nil
 }
 
 // armWrite sets the transport's write deadline WriteTimeout from now, if
@@ -213,6 +244,9 @@ func (e *Endpoint) writeVector(op frame.Opcode, rsv byte, payload []byte) error 
 	h, _, _ := e.appendHeader(v.hdr[:0], op, rsv, len(payload))
 	if q := e.sendq.Load(); q.busy() {
 		return e.writeBehind(q, h, payload)
+	}
+	if e.push != nil {
+		return e.pushWrite(h, payload)
 	}
 	if !e.tr.writev {
 		// Writers without writev get the two Writes net.Buffers would
