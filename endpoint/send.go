@@ -290,9 +290,10 @@ func (e *Endpoint) maskedFrame(op frame.Opcode, rsv byte, payload []byte) []byte
 }
 
 // enqueue queues a frame behind those queued already, unless that would
-// take the queue past its limit; msgMu is held, frameMu when locked (and
-// then the caller sends the queue).
-func (e *Endpoint) enqueue(q *sendQueue, op frame.Opcode, rsv byte, payload, framed []byte, locked bool) (SendResult, error) {
+// take the queue past its limit; msgMu is held. A blocking Endpoint's
+// flusher is started to send it, unless the caller sends the queue itself
+// (it holds frameMu) or leaves it for a Flush (QueuePrepared): later.
+func (e *Endpoint) enqueue(q *sendQueue, op frame.Opcode, rsv byte, payload, framed []byte, later bool) (SendResult, error) {
 	size := len(framed)
 	if framed == nil {
 		size = headerSize(len(payload), e.cfg.keys != nil) + len(payload)
@@ -330,7 +331,7 @@ func (e *Endpoint) enqueue(q *sendQueue, op frame.Opcode, rsv byte, payload, fra
 	}
 	q.mu.Unlock()
 	q.stats.queued.Add(1)
-	if e.push == nil && !locked {
+	if e.push == nil && !later {
 		if err := e.kick(q, false); err != nil {
 			return Dropped, err
 		}
