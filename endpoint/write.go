@@ -74,20 +74,26 @@ func (e *Endpoint) write(b []byte) error {
 // writer that keeps everything itself, as Outbox does, never leaves any.
 // frameMu is held.
 func (e *Endpoint) pushWrite(h, p []byte) error {
-	var parts [2][]byte
-	bufs := parts[:0]
-	for _, b := range [2][]byte{h, p} {
-		if len(b) > 0 {
-			bufs = append(bufs, b)
+	n, err := e.tr.w.Write(h)
+	if err == nil && n == len(h) {
+		if len(p) == 0 {
+			return nil
 		}
+		var m int
+		m, err = e.tr.w.Write(p)
+		if err == nil && m == len(p) {
+			return nil
+		}
+		n += m
 	}
-	n, err, _ := e.tryWrite(bufs)
-	switch {
-	case err == nil:
-		return nil
-	case err != errStalled:
+	if err != nil && !wouldBlock(err) {
 		e.out.err = err
 		return err
+	}
+	parts := [2][]byte{h, p}
+	bufs := parts[:1]
+	if len(p) > 0 {
+		bufs = parts[:2]
 	}
 	q := e.queue()
 	q.mu.Lock()
