@@ -21,7 +21,9 @@
 //     read and fail sequences over the Local broker (checked against a
 //     model) and over a broker whose subscriptions deliver apart (once,
 //     order per publisher and per topic, completeness); queues bounded,
-//     counters consistent, nothing held once everyone left.
+//     counters consistent, nothing held once everyone left. With the
+//     input's choice the subscribers are Queuers, which the Hub queues to
+//     and its writer goroutine flushes.
 //
 // Each target runs on its seed corpus (the f.Add calls and testdata/fuzz) as
 // an ordinary test with go test. To fuzz, name one target at a time:

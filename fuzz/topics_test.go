@@ -49,6 +49,10 @@ func FuzzTopics(f *testing.F) {
 		0, 0, 3, 0, 1, 1, 3, 0, 2, 6, 0, 3, 2, 1, 6, 1, 0, 3, 0, 5, 1, 3, 2, 2, 6, 2, 9, 0, 1, 3})
 	f.Add([]byte{0, 7, 7, 7, 0, 0, 0,
 		0, 0, 0xc3, 1, 2, 3, 0, 1, 0xc4, 4, 4, 4, 2, 3, 0, 0xc2, 1, 0, 2, 0, 0xc5, 0, 2, 1, 3, 4})
+	f.Add([]byte{2, 1, 2, 3, 4, 5, 6,
+		0, 0, 1, 0, 0, 3, 3, 0, 2, 3, 1, 5, 4, 1, 2, 1, 2, 3, 2, 0, 5, 4, 3, 1, 5})
+	f.Add([]byte{3, 4, 5, 6, 7, 0, 1,
+		0, 0, 3, 0, 1, 1, 3, 0, 2, 6, 0, 3, 2, 1, 6, 1, 0, 3, 0, 5, 1, 3, 2, 2, 6, 2, 9, 0, 1, 3})
 	f.Fuzz(func(t *testing.T, in []byte) { runTopics(t, in) })
 }
 
@@ -80,6 +84,30 @@ func (s *topicSub) SendPrepared(pm *endpoint.PreparedMessage) (endpoint.SendResu
 	}
 	s.queue++
 	return endpoint.Queued, nil
+}
+
+// queuerSub is a topicSub as a topics.Queuer: QueuePrepared takes a
+// message as SendPrepared does; Flush, called by the Hub's writer
+// goroutine, touches nothing the target reads.
+type queuerSub struct{ *topicSub }
+
+func (q queuerSub) QueuePrepared(pm *endpoint.PreparedMessage) (endpoint.SendResult, error) {
+	res, err := q.SendPrepared(pm)
+	if res == endpoint.Sent {
+		res = endpoint.Queued // queued for the writer, not written
+	}
+	return res, err
+}
+
+func (q queuerSub) Flush() error  { return nil }
+func (q queuerSub) Buffered() int { return q.queue }
+
+// as returns s as the Hub sees it.
+func as(s *topicSub, queuer bool) topics.Subscriber {
+	if queuer {
+		return queuerSub{s}
+	}
+	return s
 }
 
 // opReader hands out the input's bytes, then zeros.
@@ -142,7 +170,12 @@ func matches(pattern, topic string) bool {
 
 func runTopics(t *testing.T, in []byte) {
 	r := &opReader{b: in}
-	remote := r.next()&1 == 1
+	first := r.next()
+	remote := first&1 == 1
+	// With first&2 the subscribers are Queuers, as Endpoints are: the Hub
+	// queues to them and its writer goroutine flushes them; the target
+	// waits for the writer (Hub.Flush) after each publication.
+	queuers := first&2 != 0
 	var d *lagBroker
 	var opts []topics.Option
 	if remote {
@@ -174,7 +207,7 @@ func runTopics(t *testing.T, in []byte) {
 		switch c % 8 {
 		case 0, 1: // subscribe
 			p := r.name(fuzzPatterns)
-			err := h.Subscribe(s, p)
+			err := h.Subscribe(as(s, queuers), p)
 			if valid := validName(p, true); valid != (err == nil) || !valid && !errors.Is(err, topics.ErrTopic) {
 				t.Fatalf("Subscribe(%q): %v (valid: %v)", p, err, valid)
 			}
@@ -183,7 +216,7 @@ func runTopics(t *testing.T, in []byte) {
 			}
 		case 2: // unsubscribe
 			p := r.name(fuzzPatterns)
-			err := h.Unsubscribe(s, p)
+			err := h.Unsubscribe(as(s, queuers), p)
 			switch {
 			case !validName(p, true):
 				if !errors.Is(err, topics.ErrTopic) {
@@ -199,7 +232,7 @@ func runTopics(t *testing.T, in []byte) {
 				t.Fatalf("Unsubscribe(%q) not held: %v, want ErrNotSubscribed", p, err)
 			}
 		case 3:
-			h.UnsubscribeAll(s)
+			h.UnsubscribeAll(as(s, queuers))
 			clear(held[i])
 			since[i] = op
 		case 4, 5: // publish
@@ -209,9 +242,12 @@ func runTopics(t *testing.T, in []byte) {
 			valid := validName(topic, false)
 			if valid && !remote {
 				// From the subscribers' state before the publication.
-				deliverModel(subs, held, want, &model, topic, msg)
+				deliverModel(subs, held, want, &model, topic, msg, queuers)
 			}
 			err := h.Publish(topic, frame.OpText, []byte(msg))
+			if queuers {
+				h.Flush()
+			}
 			if valid != (err == nil) || !valid && !errors.Is(err, topics.ErrTopic) {
 				t.Fatalf("Publish(%q): %v (valid: %v)", topic, err, valid)
 			}
@@ -225,6 +261,9 @@ func runTopics(t *testing.T, in []byte) {
 		case 7:
 			if remote && r.next()&1 == 0 {
 				d.run(int(r.next()), int(r.next()&7))
+				if queuers {
+					h.Flush()
+				}
 			} else {
 				s.fail = !s.fail
 			}
@@ -256,6 +295,7 @@ func runTopics(t *testing.T, in []byte) {
 	}
 	if remote {
 		d.runAll()
+		h.Flush()
 		checkLagged(t, subs)
 		checkComplete(t, subs, held, since, published)
 	} else {
@@ -268,7 +308,7 @@ func runTopics(t *testing.T, in []byte) {
 	var calls uint64
 	for _, s := range subs {
 		calls += uint64(s.calls)
-		h.UnsubscribeAll(s)
+		h.UnsubscribeAll(as(s, queuers))
 	}
 	st := h.Stats()
 	if st.Delivered+st.Dropped+st.Failed != calls || st.Queued > st.Delivered {
@@ -288,7 +328,7 @@ func runTopics(t *testing.T, in []byte) {
 }
 
 // deliverModel is what a publication must do with the Local broker.
-func deliverModel(subs []*topicSub, held []map[string]bool, want [][]string, m *topics.Stats, topic, msg string) {
+func deliverModel(subs []*topicSub, held []map[string]bool, want [][]string, m *topics.Stats, topic, msg string, queuers bool) {
 	fanned := false
 	for i, s := range subs {
 		match := false
@@ -308,7 +348,10 @@ func deliverModel(subs []*topicSub, held []map[string]bool, want [][]string, m *
 		default:
 			want[i] = append(want[i], msg)
 			m.Delivered++
-			if s.slow {
+			// A Queuer is behind when its queue held messages before this
+			// one (the writer flushed it since the last publication); a
+			// plain Subscriber when its SendPrepared says Queued.
+			if queuers && s.queue > 0 || !queuers && s.slow {
 				m.Queued++
 			}
 		}
