@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -21,7 +20,6 @@ import (
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/server"
-	"github.com/wskit/wskit/parser"
 	"github.com/wskit/wskit/pmce"
 )
 
@@ -229,50 +227,31 @@ func newWskitFanout(deflate bool) *wskitFanout {
 	return w
 }
 
+// serve is README.md's net/http server: Upgrade, Upgraded.Endpoint, and
+// the read loop in a goroutine of its own, so that the handler returns.
 func (w *wskitFanout) serve(s *FanoutServer, ln net.Listener) error {
-	return acceptLoop(ln, func(conn net.Conn) {
-		defer conn.Close()
-		br := bufio.NewReader(conn)
-		req, err := server.ReadRequest(br, w.cfg.Limits)
-		var res *server.Result
-		if err == nil {
-			res, err = w.cfg.Accept(req)
-		}
+	return http.Serve(ln, http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		up, err := w.cfg.Upgrade(rw, r)
 		if err != nil {
-			var se *server.Error
-			if errors.As(err, &se) {
-				se.WriteTo(conn)
-			}
 			return
 		}
-		if _, err := res.WriteTo(conn); err != nil {
-			return
-		}
-		var exts []endpoint.Codec
-		for _, n := range res.Extensions {
-			if x, ok := n.(endpoint.Codec); ok {
-				exts = append(exts, x)
-			}
-			if c, ok := n.(*pmce.Codec); ok {
-				defer c.Release()
-			}
-		}
-		leftover, _ := br.Peek(br.Buffered())
-		ep := endpoint.New(frame.Server, conn, conn, endpoint.Extensions(exts...),
-			endpoint.ParserOptions(parser.Leftover(leftover)))
-		br = nil
-		if err := w.subscribe(ep); err != nil {
+		ep, err := up.Endpoint()
+		if err != nil || w.subscribe(ep) != nil {
+			up.Close()
 			return
 		}
 		w.eps.put(ep)
-		w.nc.add(s, conn)
-		for {
-			if _, err := ep.NextMessage(); err != nil {
-				w.unsubscribe(ep)
-				return
+		w.nc.add(s, up.Conn)
+		go func() {
+			defer up.Close()
+			for {
+				if _, err := ep.NextMessage(); err != nil {
+					w.unsubscribe(ep)
+					return
+				}
 			}
-		}
-	})
+		}()
+	}))
 }
 
 // corkFanout is wskit's server of the FanoutCork row.

@@ -7,7 +7,7 @@ import (
 )
 
 // fanoutWskitAPI says how wskit's fan-out server sends.
-const fanoutWskitAPI = "raw net.Listener + server.Config.Accept; topics.Hub: each Endpoint subscribed to the topic, Hub.Publish (one PreparedMessage per publication, queued to each subscriber with QueuePrepared and written by the Hub's writer goroutine with Flush: the publications that reach a connection before its turn go out in one write)"
+const fanoutWskitAPI = "net/http + Config.Upgrade + Upgraded.Endpoint, read loop in its own goroutine (README.md); topics.Hub: each Endpoint subscribed to the topic, Hub.Publish (one PreparedMessage per publication, queued to each subscriber with QueuePrepared and written by the Hub's writer goroutine with Flush: the publications that reach a connection before its turn go out in one write)"
 
 // fanoutTopic is the topic every connection subscribes to.
 const fanoutTopic = "bench.fanout"
