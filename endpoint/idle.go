@@ -48,8 +48,15 @@ func (e *Endpoint) idleTick() {
 func (e *Endpoint) failIdle() {
 	const reason = "idle timeout"
 	_ = e.sendClose(frame.ClosePolicyViolation, reason)
-	e.finishRead(&CloseError{Code: frame.ClosePolicyViolation, Reason: reason, Err: ErrNoPong})
+	e.endRead(&CloseError{Code: frame.ClosePolicyViolation, Reason: reason, Err: ErrNoPong})
+}
+
+// endRead ends the read side with err, for a connection the Endpoint
+// fails by itself, and makes a read blocked in the transport return now
+// (a push Endpoint has none).
+func (e *Endpoint) endRead(err error) {
+	e.finishRead(err)
 	if rd := e.tr.readDeadline(); rd != nil && e.push == nil {
-		_ = rd.SetReadDeadline(aLongTimeAgo) // a blocked read returns now
+		_ = rd.SetReadDeadline(aLongTimeAgo)
 	}
 }

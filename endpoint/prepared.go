@@ -99,11 +99,8 @@ func (pm *PreparedMessage) frame(key any, c Codec) ([]byte, error) {
 // does. It waits for a message a NextWriter is sending to end, and after a
 // close frame was sent it fails with ErrClosed.
 func (e *Endpoint) WritePrepared(pm *PreparedMessage) error {
-	if e.cfg.keys != nil {
-		return e.WriteMessage(pm.op, pm.data) // a client masks every frame anew
-	}
-	exts := e.exts()
-	if len(exts) == 0 {
+	if e.cfg.keys == nil && len(e.exts()) == 0 {
+		// The common case takes one lock, as WriteMessage's does.
 		b, err := pm.frame(nil, nil)
 		if err != nil {
 			return err
@@ -115,27 +112,15 @@ func (e *Endpoint) WritePrepared(pm *PreparedMessage) error {
 			return err
 		}
 		e.frameMu.Unlock()
-		e.msgMu.Lock()
-		defer e.msgMu.Unlock()
-		e.frameMu.Lock()
-		defer e.frameMu.Unlock()
-		return e.writeFramed(b)
 	}
-	se, ok := exts[0].(SharedEncoder)
-	if len(exts) > 1 || !ok {
-		return e.WriteMessage(pm.op, pm.data)
-	}
-	key, ok := se.SharedEncoding()
-	if !ok {
-		return e.WriteMessage(pm.op, pm.data)
-	}
-	// The codec may encode pm for every connection of its key: it does so
-	// under this connection's message lock, as its own messages.
 	e.msgMu.Lock()
 	defer e.msgMu.Unlock()
-	b, err := pm.frame(key, se)
+	b, err := e.preparedFrame(pm)
 	if err != nil {
 		return err
+	}
+	if b == nil {
+		return e.writeMessage(pm.op, pm.data)
 	}
 	e.frameMu.Lock()
 	defer e.frameMu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/internal/hdr"
 	"github.com/wskit/wskit/internal/pool"
 )
 
@@ -163,7 +164,7 @@ func (q *sendQueue) addLane(f []byte) bool {
 	op := f[0] & 0x0F
 	if op == byte(frame.OpPong) {
 		for i := 0; i < len(q.lane); {
-			n := frameLen(q.lane[i:])
+			n := frameSize(q.lane[i:])
 			if q.lane[i]&0x0F == op {
 				q.n -= n
 				q.lane = append(q.lane[:i], q.lane[i+n:]...)
@@ -196,33 +197,11 @@ func frameEnd(run []byte, off int) int {
 	return i
 }
 
-// frameSize returns the size of the frame at the start of b, from its
-// header.
+// frameSize returns the size of the frame at the start of b, whose header
+// is whole.
 func frameSize(b []byte) int {
-	n, h := int(b[1]&0x7F), 2
-	switch n {
-	case 126:
-		n, h = int(b[2])<<8|int(b[3]), 4
-	case 127:
-		n, h = 0, 10
-		for _, c := range b[2:10] {
-			n = n<<8 | int(c)
-		}
-	}
-	if b[1]&0x80 != 0 {
-		h += 4
-	}
-	return h + n
-}
-
-// frameLen returns the length of the whole control frame at the start of
-// b: its payload is at most 125 bytes, so the length is in the second byte.
-func frameLen(b []byte) int {
-	n := 2 + int(b[1]&0x7F)
-	if b[1]&0x80 != 0 {
-		n += 4
-	}
-	return n
+	n, h, _ := hdr.Length(b)
+	return h + int(n)
 }
 
 // next gathers what to write next into q.batch: the lane's frames when the
@@ -450,6 +429,18 @@ func lenAll(bufs [][]byte) int {
 	return n
 }
 
+// lockFrameNow takes the frame lock, the right to write to the transport,
+// unless another goroutine holds it and may be waiting for the network: a
+// push Endpoint's writer never blocks, so there it waits its turn; in
+// blocking mode it reports false instead of waiting.
+func (e *Endpoint) lockFrameNow() bool {
+	if e.push != nil {
+		e.frameMu.Lock()
+		return true
+	}
+	return e.frameMu.TryLock()
+}
+
 // kick makes sure the queue goes out: a push Endpoint, or a sender holding
 // the frame lock, tries at once without blocking; a blocking Endpoint
 // hands what is left to its flusher goroutine. frameMu is held when locked.
@@ -535,9 +526,7 @@ func (e *Endpoint) Flush() error {
 	if q == nil {
 		return e.flushErr()
 	}
-	if e.push != nil {
-		e.frameMu.Lock()
-	} else if !e.frameMu.TryLock() {
+	if !e.lockFrameNow() {
 		return e.kick(q, false)
 	}
 	_, err := e.flushLocked(q, false)
@@ -585,9 +574,7 @@ func (e *Endpoint) Cork(fn func()) error {
 	if !last {
 		return nil
 	}
-	if e.push != nil {
-		e.frameMu.Lock()
-	} else if !e.frameMu.TryLock() {
+	if !e.lockFrameNow() {
 		return e.kick(q, false) // the holder of the transport is busy: the flusher sends
 	}
 	err := e.kick(q, true)

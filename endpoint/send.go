@@ -54,28 +54,12 @@ func (e *Endpoint) Send(op frame.Opcode, data []byte) (SendResult, error) {
 	// queued frames in the order their senders took it.
 	e.msgMu.Lock()
 	defer e.msgMu.Unlock()
-	exts := e.exts()
-	if len(exts) == 0 {
-		return e.sendFrame(op, 0, data, nil)
-	}
-	if e.enc == nil {
-		e.enc = new([2][]byte)
-	}
-	var rsv byte
-	k := 0
-	for _, x := range exts {
-		out, bits, err := x.EncodeMessage(e.enc[k][:0], data, op)
-		if err != nil {
-			return Dropped, err
-		}
-		e.enc[k], data, rsv, k = out, out, rsv|bits, 1-k
+	data, rsv, err := e.encode(op, data)
+	if err != nil {
+		return Dropped, err
 	}
 	res, err := e.sendFrame(op, rsv, data, nil)
-	for i := range e.enc {
-		if cap(e.enc[i]) > keepBuffer {
-			e.enc[i] = nil
-		}
-	}
+	e.trimEncoded()
 	return res, err
 }
 
@@ -125,27 +109,13 @@ func (e *Endpoint) QueuePrepared(pm *PreparedMessage) (SendResult, error) {
 		return e.enqueue(e.queue(), 0, 0, nil, b, true)
 	}
 	// Encoded for this connection alone: into the queue as Send would.
-	return e.queueEncoded(pm.op, pm.data)
-}
-
-// queueEncoded encodes data with the extensions and queues it; msgMu is
-// held.
-func (e *Endpoint) queueEncoded(op frame.Opcode, data []byte) (SendResult, error) {
-	var rsv byte
-	if exts := e.exts(); len(exts) > 0 {
-		if e.enc == nil {
-			e.enc = new([2][]byte)
-		}
-		k := 0
-		for _, x := range exts {
-			out, bits, err := x.EncodeMessage(e.enc[k][:0], data, op)
-			if err != nil {
-				return Dropped, err
-			}
-			e.enc[k], data, rsv, k = out, out, rsv|bits, 1-k
-		}
+	data, rsv, err := e.encode(pm.op, pm.data)
+	if err != nil {
+		return Dropped, err
 	}
-	return e.enqueue(e.queue(), op, rsv, data, nil, true)
+	res, err := e.enqueue(e.queue(), pm.op, rsv, data, nil, true)
+	e.trimEncoded()
+	return res, err
 }
 
 // preparedFrame returns pm's frame for this Endpoint, or nil when the
@@ -176,13 +146,9 @@ func (e *Endpoint) preparedFrame(pm *PreparedMessage) ([]byte, error) {
 // PreparedMessage's, shared); msgMu is held.
 func (e *Endpoint) sendFrame(op frame.Opcode, rsv byte, payload, framed []byte) (SendResult, error) {
 	q := e.queue()
-	if !e.frameMu.TryLock() {
-		if e.push == nil {
-			// The transport is another goroutine's: queue behind it.
-			return e.enqueue(q, op, rsv, payload, framed, false)
-		}
-		// A push Endpoint's writer never blocks: the holder is quick.
-		e.frameMu.Lock()
+	if !e.lockFrameNow() {
+		// The transport is another goroutine's: queue behind it.
+		return e.enqueue(q, op, rsv, payload, framed, false)
 	}
 	res, err := e.sendLocked(q, op, rsv, payload, framed)
 	e.frameMu.Unlock()
@@ -296,7 +262,7 @@ func (e *Endpoint) maskedFrame(op frame.Opcode, rsv byte, payload []byte) []byte
 func (e *Endpoint) enqueue(q *sendQueue, op frame.Opcode, rsv byte, payload, framed []byte, later bool) (SendResult, error) {
 	size := len(framed)
 	if framed == nil {
-		size = headerSize(len(payload), e.cfg.keys != nil) + len(payload)
+		size = frame.Header{Length: int64(len(payload)), Masked: e.cfg.keys != nil}.Size() + len(payload)
 	}
 	q.mu.Lock()
 	if e.closeSent.Load() {
@@ -339,51 +305,30 @@ func (e *Endpoint) enqueue(q *sendQueue, op frame.Opcode, rsv byte, payload, fra
 	return Queued, nil
 }
 
-// headerSize returns the size of the header of a frame of n bytes.
-func headerSize(n int, masked bool) int {
-	h := 2
-	switch {
-	case n > 0xFFFF:
-		h += 8
-	case n > 125:
-		h += 2
-	}
-	if masked {
-		h += 4
-	}
-	return h
-}
-
 // failBackpressure fails the connection whose send queue passed its limit
 // (CloseOnBackpressureLimit): the queued data goes, a close with 1008
 // takes its place, and the read side ends with ErrBackpressure.
 func (e *Endpoint) failBackpressure(q *sendQueue) {
 	const reason = "send queue over its limit"
 	err := &CloseError{Code: frame.ClosePolicyViolation, Reason: reason, Err: ErrBackpressure}
-	var buf [frame.MaxHeaderSize + frame.MaxControlPayload]byte
+	var pb [frame.MaxControlPayload]byte
 	c := frame.Close{Code: frame.ClosePolicyViolation, Reason: reason}
-	p, _ := c.AppendPayload(buf[frame.MaxHeaderSize:frame.MaxHeaderSize])
-	var hb [frame.MaxHeaderSize]byte
-	h, masked, key := e.appendHeader(hb[:0], frame.OpClose, 0, len(p))
-	if masked {
-		frame.Mask(p, key, 0)
-	}
+	p, _ := c.AppendPayload(pb[:0])
+	var fb [frame.MaxHeaderSize + frame.MaxControlPayload]byte
+	f := e.appendControl(fb[:0], frame.OpClose, p)
 	q.mu.Lock()
 	if e.closeSent.Swap(true) {
 		q.mu.Unlock()
 		return // closing already
 	}
 	q.dropData()
-	q.appendFrame(h, p, false)
+	q.appendFrame(nil, f, false)
 	q.mu.Unlock()
 	// The close may never get through to a peer that does not read: bound
 	// the flusher's wait by the close timeout.
 	if wd := e.tr.writeDeadline(); wd != nil && e.push == nil {
 		_ = wd.SetWriteDeadline(e.now().Add(e.cfg.closeTimeout))
 	}
-	e.finishRead(err)
-	if rd := e.tr.readDeadline(); rd != nil && e.push == nil {
-		_ = rd.SetReadDeadline(aLongTimeAgo) // a blocked read returns now
-	}
+	e.endRead(err)
 	_ = e.kick(q, false)
 }

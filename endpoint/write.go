@@ -112,6 +112,17 @@ func (e *Endpoint) armWrite() {
 	}
 }
 
+// appendControl appends a whole control frame, masked by a client.
+func (e *Endpoint) appendControl(b []byte, op frame.Opcode, payload []byte) []byte {
+	b, masked, key := e.appendHeader(b, op, 0, len(payload))
+	start := len(b)
+	b = append(b, payload...)
+	if masked {
+		frame.Mask(b[start:], key, 0)
+	}
+	return b
+}
+
 // writeBehind queues a frame behind those queued already and sends the
 // queue, waiting for the transport unless corked or in push mode (where
 // the event loop's Flush sends the rest); frameMu is held.
@@ -141,15 +152,10 @@ func (e *Endpoint) writeControl(op frame.Opcode, payload []byte) error {
 	// Control frames are rare: a pooled buffer, not one kept per connection.
 	buf := pool.Get(frame.MaxHeaderSize + frame.MaxControlPayload)
 	defer pool.Put(buf)
-	b, masked, key := e.appendHeader((*buf)[:0], op, 0, len(payload))
-	start := len(b)
-	b = append(b, payload...)
-	if masked {
-		frame.Mask(b[start:], key, 0)
-	}
-	if op == frame.OpClose || e.push != nil {
+	b := e.appendControl((*buf)[:0], op, payload)
+	if op == frame.OpClose {
 		e.frameMu.Lock()
-	} else if !e.frameMu.TryLock() {
+	} else if !e.lockFrameNow() {
 		if e.closeSent.Load() {
 			return ErrClosed
 		}
@@ -304,23 +310,43 @@ func (e *Endpoint) WriteMessage(op frame.Opcode, data []byte) error {
 	return e.writeMessage(op, data)
 }
 
-// writeMessage encodes and sends a message; msgMu is held, so the
-// extensions' buffers are this call's.
+// writeMessage encodes and sends a message; msgMu is held.
 func (e *Endpoint) writeMessage(op frame.Opcode, data []byte) error {
-	var rsv byte
+	data, rsv, err := e.encode(op, data)
+	if err != nil {
+		return err
+	}
+	err = e.writeData(op, rsv, data)
+	e.trimEncoded()
+	return err
+}
+
+// encode applies the extensions to a message's payload and returns it with
+// the RSV bits they set; msgMu is held, so the extensions' buffers are this
+// call's. Without extensions it returns data as it is.
+func (e *Endpoint) encode(op frame.Opcode, data []byte) ([]byte, byte, error) {
 	exts := e.exts()
-	if len(exts) > 0 && e.enc == nil {
+	if len(exts) == 0 {
+		return data, 0, nil
+	}
+	if e.enc == nil {
 		e.enc = new([2][]byte)
 	}
+	var rsv byte
 	k := 0
 	for _, x := range exts {
 		out, bits, err := x.EncodeMessage(e.enc[k][:0], data, op)
 		if err != nil {
-			return err
+			return nil, 0, err
 		}
 		e.enc[k], data, rsv, k = out, out, rsv|bits, 1-k
 	}
-	err := e.writeData(op, rsv, data)
+	return data, rsv, nil
+}
+
+// trimEncoded lets go of an encoding buffer a large message grew; msgMu is
+// held.
+func (e *Endpoint) trimEncoded() {
 	if enc := e.enc; enc != nil {
 		for i := range enc {
 			if cap(enc[i]) > keepBuffer {
@@ -328,7 +354,6 @@ func (e *Endpoint) writeMessage(op frame.Opcode, data []byte) error {
 			}
 		}
 	}
-	return err
 }
 
 // WritePlain sends data as one message of type op without applying the
