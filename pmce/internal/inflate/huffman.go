@@ -29,54 +29,85 @@ func (d *Decoder) huffman(s *state, lt *[1 << litBits]uint32, ls []uint32, dt *[
 		start := s.start
 		inEnd := len(src) - fastIn
 		outEnd := min(len(out)-fastRoom, s.end-1-maxMatch)
+		if in <= inEnd && pos <= outEnd {
+			// After a load all 64 bits of b are the stream's, so the
+			// next entry can be looked up before the next load: a symbol
+			// leaves at least 16 of them.
+			b |= binary.LittleEndian.Uint64(src[in:]) << (nb & 63)
+			in += int(63-nb) >> 3
+			nb |= 56
+		}
+		e := lt[b&litMask]
 		for in <= inEnd && pos <= outEnd {
-			b |= binary.LittleEndian.Uint64(src[in:]) << nb
+			b |= binary.LittleEndian.Uint64(src[in:]) << (nb & 63)
 			in += int(63-nb) >> 3
 			nb |= 56
 
-			e := lt[b&litMask]
+			if e&kLit != 0 {
+				// Up to three literals per load: 3*15 bits.
+				b >>= e & 63
+				nb -= uint(e & 0xff)
+				out[pos] = byte(e >> vShft)
+				pos++
+				e = lt[b&litMask]
+				if e&kLit != 0 {
+					b >>= e & 63
+					nb -= uint(e & 0xff)
+					out[pos] = byte(e >> vShft)
+					pos++
+					e = lt[b&litMask]
+					if e&kLit != 0 {
+						b >>= e & 63
+						nb -= uint(e & 0xff)
+						out[pos] = byte(e >> vShft)
+						pos++
+						e = lt[b&litMask]
+					}
+				}
+				continue
+			}
 			if e&kSub != 0 {
 				b >>= litBits
 				nb -= litBits
-				e = ls[int(e>>vShft)+int(b&(1<<(e>>4&15)-1))]
-			}
-			n := e & 15
-			b >>= n
-			nb -= uint(n)
-			if e&kLit != 0 {
-				out[pos] = byte(e >> vShft)
-				pos++
-				continue
+				e = ls[int(e>>vShft)+int(b&(1<<(e>>8&15)-1))]
+				if e&kLit != 0 {
+					b >>= e & 63
+					nb -= uint(e & 0xff)
+					out[pos] = byte(e >> vShft)
+					pos++
+					e = lt[b&litMask]
+					continue
+				}
 			}
 			if e&kAny != 0 {
-				s.b, s.nb, s.in, s.pos = b, nb, in, pos
 				if e&kEOB != 0 {
+					b >>= e & 63
+					nb -= uint(e & 0xff)
+					s.b, s.nb, s.in, s.pos = b, nb, in, pos
 					return nil
 				}
+				s.b, s.nb, s.in, s.pos = b, nb, in, pos
 				return s.corrupt("invalid literal/length code")
 			}
-			x := e >> 4 & 15
-			length := int(e>>vShft) + int(b&(1<<x-1))
-			b >>= x
-			nb -= uint(x)
+			// A length: base + the extra bits after the code.
+			length := int(e>>vShft) + int(b&(1<<(e&63)-1)>>(e>>8&15))
+			b >>= e & 63
+			nb -= uint(e & 0xff)
 
 			e = dt[b&distMask]
 			if e&kSub != 0 {
 				b >>= distBits
 				nb -= distBits
-				e = ds[int(e>>vShft)+int(b&(1<<(e>>4&15)-1))]
+				e = ds[int(e>>vShft)+int(b&(1<<(e>>8&15)-1))]
 			}
-			n = e & 15
-			b >>= n
-			nb -= uint(n)
 			if e&kBad != 0 {
 				s.b, s.nb, s.in, s.pos = b, nb, in, pos
 				return s.corrupt("invalid distance code")
 			}
-			x = e >> 4 & 15
-			dist := int(e>>vShft) + int(b&(1<<x-1))
-			b >>= x
-			nb -= uint(x)
+			dist := int(e>>vShft) + int(b&(1<<(e&63)-1)>>(e>>8&15))
+			b >>= e & 63
+			nb -= uint(e & 0xff)
+			e = lt[b&litMask]
 
 			from := pos - dist
 			switch {
@@ -88,8 +119,11 @@ func (d *Decoder) huffman(s *state, lt *[1 << litBits]uint32, ls []uint32, dt *[
 				}
 				pos, out = s.pos, s.out
 			case dist >= 8:
-				// Words; each reads bytes already written.
-				for i := 0; i < length; i += 8 {
+				// Words, each reading bytes already written; the
+				// first two always (most matches are short).
+				binary.LittleEndian.PutUint64(out[pos:], binary.LittleEndian.Uint64(out[from:]))
+				binary.LittleEndian.PutUint64(out[pos+8:], binary.LittleEndian.Uint64(out[from+8:]))
+				for i := 16; i < length; i += 8 {
 					binary.LittleEndian.PutUint64(out[pos+i:], binary.LittleEndian.Uint64(out[from+i:]))
 				}
 				pos += length
@@ -116,14 +150,14 @@ func (d *Decoder) slowSymbol(s *state, lt *[1 << litBits]uint32, ls []uint32, dt
 	if s.nb < litMin {
 		return false, s.truncated()
 	}
-	e, ok := lookup(s, lt[:], litBits, litMask, ls)
+	e, v, ok := lookup(s, lt[:], litBits, litMask, ls)
 	if !ok {
 		return false, s.truncated()
 	}
 	switch {
 	case e&kLit != 0:
 		s.room()
-		s.out[s.pos] = byte(e >> vShft)
+		s.out[s.pos] = byte(v)
 		s.pos++
 		if s.pos == s.end {
 			return false, ErrLimit
@@ -134,50 +168,37 @@ func (d *Decoder) slowSymbol(s *state, lt *[1 << litBits]uint32, ls []uint32, dt
 	case e&kBad != 0:
 		return false, s.corrupt("invalid literal/length code")
 	}
-	x := uint(e >> 4 & 15)
-	if s.nb < x {
-		return false, s.truncated()
-	}
-	length := int(e>>vShft) + int(s.b&(1<<x-1))
-	s.drop(x)
-	e, ok = lookup(s, dt[:], distBits, distMask, ds)
+	e, dist, ok := lookup(s, dt[:], distBits, distMask, ds)
 	if !ok {
 		return false, s.truncated()
 	}
 	if e&kBad != 0 {
 		return false, s.corrupt("invalid distance code")
 	}
-	x = uint(e >> 4 & 15)
-	if s.nb < x {
-		return false, s.truncated()
-	}
-	dist := int(e>>vShft) + int(s.b&(1<<x-1))
-	s.drop(x)
-	return false, s.copyMatch(dist, length)
+	return false, s.copyMatch(dist, v)
 }
 
-// lookup decodes one symbol's entry and drops its code's bits, or reports
-// that src ends inside the code. A bad entry is returned at once, as
-// klauspost fails on it whatever bits follow. The bits of b above nb are
-// zero when src has no more, so a lookup never mistakes missing bits for
-// data.
-func lookup(s *state, primary []uint32, pbits uint, mask uint64, sub []uint32) (uint32, bool) {
+// lookup decodes one symbol and the extra bits after it, returning its
+// entry and value (base plus extra bits), or reports that src ends before
+// them. A bad entry is returned at once, as klauspost fails on it whatever
+// bits follow. The bits of b above nb are zero when src has no more, so a
+// lookup never mistakes missing bits for data.
+func lookup(s *state, primary []uint32, pbits uint, mask uint64, sub []uint32) (uint32, int, bool) {
 	e := primary[s.b&mask]
+	var linked uint
 	if e&kSub != 0 {
-		se := sub[int(e>>vShft)+int(s.b>>pbits&(1<<(e>>4&15)-1))]
-		if s.nb < pbits+uint(se&15) {
-			return 0, false
-		}
-		s.drop(pbits)
-		e = se
+		linked = pbits
+		e = sub[int(e>>vShft)+int(s.b>>pbits&(1<<(e>>8&15)-1))]
 	}
 	if e&kBad != 0 {
-		return e, true
+		return e, 0, true
 	}
-	n := uint(e & 15)
-	if s.nb < n {
-		return 0, false
+	n := uint(e & 0xff)
+	if s.nb < linked+n {
+		return 0, 0, false
 	}
+	s.drop(linked)
+	v := int(e>>vShft) + int(s.b&(1<<n-1)>>(e>>8&15))
 	s.drop(n)
-	return e, true
+	return e, v, true
 }

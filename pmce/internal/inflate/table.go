@@ -7,23 +7,30 @@ import (
 
 // A table entry is a uint32 packing what one lookup tells the decoder:
 //
-//	bits 0-3    bits of the code consumed by this entry (for a link: the
-//	            primary table's bits; in a subtable: the code's remaining bits)
-//	bits 4-7    extra bits that follow the code (length or distance), or
-//	            the index bits of the subtable a link points to
-//	bits 8-11   kind: literal, end of block, link to a subtable, or bad
+//	bits 0-7    bits to consume: the code's and the extra bits after it (a
+//	            length's or a distance's); for a link, the primary table's
+//	            bits; in a subtable, counting only the code's remaining bits
+//	bits 8-11   the code's own bits, where the extra bits start; for a
+//	            link, the index bits of the subtable it points to
+//	bits 12-15  kind: literal, end of block, link to a subtable, or bad
 //	            (no code, or a code the format forbids); none for a length
 //	            or distance
 //	bits 16-31  the literal byte, the base length or distance, the code
 //	            length symbol, or the subtable's offset
 const (
-	kLit  = 1 << 8
-	kEOB  = 1 << 9
-	kSub  = 1 << 10
-	kBad  = 1 << 11
+	kLit  = 1 << 12
+	kEOB  = 1 << 13
+	kSub  = 1 << 14
+	kBad  = 1 << 15
 	kAny  = kLit | kEOB | kSub | kBad
 	vShft = 16
 )
+
+// entry returns the entry of a symbol whose code has n bits, from its
+// entry in litEntry or distEntry (which counts only the extra bits).
+func entry(sym uint32, n uint) uint32 {
+	return sym + uint32(n) + uint32(n)<<8
+}
 
 // Primary table sizes: codes up to this many bits resolve in one lookup;
 // longer ones go through a subtable of at most 2^(15-bits) entries.
@@ -51,7 +58,7 @@ var litEntry, distEntry = func() (l [288]uint32, d [32]uint32) {
 		if s >= 265 && (s-261)%4 == 0 {
 			extra++
 		}
-		l[s] = base<<vShft | extra<<4
+		l[s] = base<<vShft | extra
 		base += 1 << extra
 	}
 	l[285] = 258 << vShft // not 259: RFC 1951 §3.2.5
@@ -61,7 +68,7 @@ var litEntry, distEntry = func() (l [288]uint32, d [32]uint32) {
 		if s >= 4 && s%2 == 0 {
 			extra++
 		}
-		d[s] = base<<vShft | extra<<4
+		d[s] = base<<vShft | extra
 		base += 1 << extra
 	}
 	d[30], d[31] = kBad, kBad
@@ -147,7 +154,7 @@ func (bd *builder) build(primary []uint32, pbits uint, sub []uint32, lens []uint
 		if l > pbits {
 			break
 		}
-		e := syms[s] | uint32(l)
+		e := entry(syms[s], l)
 		for j := int(reverse(bd.codes[i], l)); j < size; j += 1 << l {
 			primary[j] = e
 		}
@@ -171,11 +178,11 @@ func (bd *builder) build(primary []uint32, pbits uint, sub []uint32, lens []uint
 		for range 1 << depth {
 			sub = append(sub, kBad)
 		}
-		primary[reverse(prefix, pbits)] = kSub | uint32(off)<<vShft | uint32(depth)<<4 | uint32(pbits)
+		primary[reverse(prefix, pbits)] = kSub | uint32(off)<<vShft | uint32(depth)<<8 | uint32(pbits)
 		for ; i < end; i++ {
 			s := bd.sorted[i]
 			rest := uint(lens[s]) - pbits
-			e := syms[s] | uint32(rest)
+			e := entry(syms[s], rest)
 			low := bd.codes[i] & (1<<rest - 1)
 			for j := int(reverse(low, rest)); j < 1<<depth; j += 1 << rest {
 				sub[off+j] = e
