@@ -8,16 +8,32 @@ import (
 )
 
 // SharedEncoder is a Codec that can say when its encoding of a message
-// depends on nothing but the message: pmce.Codec without context takeover
-// on its sending side. Codecs that return the same key encode a message
-// into the same bytes, so a PreparedMessage encodes it once for all of
-// them.
+// depends on nothing but the message. Codecs that return the same key
+// encode a message into the same bytes, so a PreparedMessage encodes it
+// once for all of them. A codec whose own encoding keeps context between
+// messages (permessage-deflate's context takeover) shares one all the same
+// if it is a ContextEncoder too, as pmce.Codec is.
 type SharedEncoder interface {
 	Codec
 	// SharedEncoding returns the key, comparable and the same for every
 	// codec that encodes alike, and ok true; or ok false when the
-	// encoding depends on the connection (context takeover).
+	// encoding depends on the connection.
 	SharedEncoding() (key any, ok bool)
+}
+
+// ContextEncoder is a SharedEncoder whose own encoding of a message may
+// depend on the messages before it, but which can encode one without
+// that context for all the codecs of its key, and keep its context in step
+// with the peer's after such a message was sent in place of its own.
+type ContextEncoder interface {
+	SharedEncoder
+	// EncodeShared encodes src as every codec of the key does; it is
+	// EncodeMessage without the connection's context.
+	EncodeShared(dst, src []byte, op frame.Opcode) ([]byte, byte, error)
+	// SentShared tells the codec that data, encoded by EncodeShared and
+	// sent with the RSV bits rsv, goes out on its connection after the
+	// messages it encoded before and before those it encodes next.
+	SentShared(data []byte, rsv byte)
 }
 
 // PreparedMessage is a message encoded once and sent to any number of
@@ -25,10 +41,11 @@ type SharedEncoder interface {
 // for each kind of connection — one without extensions, and one per
 // shared encoding of the extensions (permessage-deflate without context
 // takeover is compressed once for all the connections that agreed the same
-// parameters) — and written as it is after that, without allocating.
-// Connections whose encoding is their own (context takeover) and clients,
-// which mask each frame with a fresh key, get the message as WriteMessage
-// sends it. A PreparedMessage is safe for concurrent use.
+// parameters, and so is a message to connections with context takeover,
+// compressed without it: see ContextEncoder) — and written as it is after
+// that, without allocating. Connections whose encoding is their own and
+// clients, which mask each frame with a fresh key, get the message as
+// WriteMessage sends it. A PreparedMessage is safe for concurrent use.
 type PreparedMessage struct {
 	op   frame.Opcode
 	data []byte
@@ -79,7 +96,14 @@ func (pm *PreparedMessage) frame(key any, c Codec) ([]byte, error) {
 	}
 	payload, rsv := pm.data, byte(0)
 	if c != nil {
-		out, bits, err := c.EncodeMessage(nil, pm.data, pm.op)
+		var out []byte
+		var bits byte
+		var err error
+		if ce, ok := c.(ContextEncoder); ok {
+			out, bits, err = ce.EncodeShared(nil, pm.data, pm.op)
+		} else {
+			out, bits, err = c.EncodeMessage(nil, pm.data, pm.op)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -138,7 +138,11 @@ func (e *Endpoint) preparedFrame(pm *PreparedMessage) ([]byte, error) {
 	if !ok {
 		return nil, nil
 	}
-	return pm.frame(key, se)
+	b, err := pm.frame(key, se)
+	if ce, ok := se.(ContextEncoder); ok && err == nil {
+		ce.SentShared(pm.data, b[0]&(frame.Rsv1|frame.Rsv2|frame.Rsv3))
+	}
+	return b, err
 }
 
 // sendFrame sends a data frame without waiting for the network: a frame

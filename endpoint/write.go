@@ -361,7 +361,11 @@ func (e *Endpoint) trimEncoded() {
 // RFC 7692 allows on any message whatever was agreed. Use it for a message
 // that carries a secret beside text an attacker chooses (a session token
 // and a chat line, say): compressed together, their size can leak the
-// secret a byte at a time (the CRIME and BREACH attacks). Otherwise it is
+// secret a byte at a time (the CRIME and BREACH attacks). With context
+// takeover (pmce's default Send class) the messages of a connection are
+// compressed against the ones before them, so a secret sent compressed
+// stays within reach of the next messages: send it with WritePlain, which
+// keeps it out of the compressor's window too. Otherwise it is
 // WriteMessage. An extension other than permessage-deflate may not allow
 // it.
 func (e *Endpoint) WritePlain(op frame.Opcode, data []byte) error {

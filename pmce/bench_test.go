@@ -41,7 +41,7 @@ type benchMode struct {
 // codec returns a codec of the mode.
 func (m benchMode) codec(server bool, level int) *Codec {
 	c := newCodec(server, m.p, level, 0)
-	c.enc.setClass(m.class)
+	c.enc.setClass(m.class, DefaultLeaseIdle)
 	return c
 }
 

@@ -44,18 +44,34 @@ const slidingBase = 16
 // class only: a kept window is all that Receive Dedicated keeps anyway.
 func SlidingWindow(bits int) Class { return Class(bits + slidingBase) }
 
-// The defaults: a compressor shared through a pool (no memory held by an
-// idle connection, and no context takeover, which small messages do not
-// miss once Threshold leaves them uncompressed), and a peer allowed the
-// full window of RFC 7692, which costs 32 KiB per connection that received
-// a compressed message from a peer that uses context takeover (browsers
-// do).
+// leasedBase is added to the bits of a Leased class.
+const leasedBase = 32
+
+// Leased returns the class with context takeover and a window of 2^bits
+// bytes (bits from MinWindowBits to MaxWindowBits) whose compressor the
+// connection holds only while it sends: taken from a pool for its first
+// message, kept for the messages that follow, and given back once the
+// connection has sent nothing for Config.LeaseIdle. A message after that
+// is compressed by a compressor from the pool without referring to the
+// messages before it, which RFC 7692 allows under context takeover (the
+// sender chooses what to refer to). So a connection sending a stream of
+// messages gets Dedicated's ratio and speed, and an idle one holds no
+// compressor. It negotiates as Dedicated(bits) does, and is a Send class
+// only.
+func Leased(bits int) Class { return Class(bits + leasedBase) }
+
+// The defaults: a compressor with context takeover while the connection
+// sends and none once it is idle (Leased), which gives a stream of
+// messages the ratio of a kept compressor and holds nothing for an idle
+// connection; and a peer allowed the full window of RFC 7692, which costs
+// 32 KiB per connection that received a compressed message from a peer
+// that uses context takeover (browsers do).
 const (
-	DefaultSend    = Shared
+	DefaultSend    = Class(MaxWindowBits + leasedBase) // Leased(15)
 	DefaultReceive = Class(MaxWindowBits)
 )
 
-// Bits returns the window of a Dedicated or SlidingWindow class in bits,
+// Bits returns the window of a Dedicated, SlidingWindow or Leased class in bits,
 // or 0 for Shared.
 func (c Class) Bits() int {
 	switch {
@@ -63,11 +79,14 @@ func (c Class) Bits() int {
 		return int(c)
 	case c.sliding():
 		return int(c) - slidingBase
+	case c.leased():
+		return int(c) - leasedBase
 	}
 	return 0
 }
 
-// windowBits is the window a Dedicated class asks for, 0 for the others.
+// windowBits is the window a Dedicated or Leased class asks for, 0 for the
+// others.
 func (c Class) windowBits() int {
 	if c.sliding() {
 		return 0
@@ -79,6 +98,10 @@ func (c Class) sliding() bool {
 	return c >= MinWindowBits+slidingBase && c <= MaxWindowBits+slidingBase
 }
 
+func (c Class) leased() bool {
+	return c >= MinWindowBits+leasedBase && c <= MaxWindowBits+leasedBase
+}
+
 // String returns "shared", "dedicated(15)" and so on.
 func (c Class) String() string {
 	switch {
@@ -88,6 +111,8 @@ func (c Class) String() string {
 		return "shared"
 	case c.sliding():
 		return "window(" + strconv.Itoa(c.Bits()) + ")"
+	case c.leased():
+		return "leased(" + strconv.Itoa(c.Bits()) + ")"
 	case c.Bits() != 0:
 		return "dedicated(" + strconv.Itoa(int(c)) + ")"
 	}
@@ -96,12 +121,12 @@ func (c Class) String() string {
 
 func (c Class) check(field string) error {
 	switch {
-	case c.sliding() && field == "Receive":
+	case (c.sliding() || c.leased()) && field == "Receive":
 		return fmt.Errorf("permessage-deflate: Receive: %v is a Send class (use Dedicated)", c)
 	case c == 0 || c == Shared || c.Bits() != 0:
 		return nil
 	}
-	return fmt.Errorf("permessage-deflate: %s: %v is neither Shared, Dedicated(8..15) nor SlidingWindow(8..15)", field, c)
+	return fmt.Errorf("permessage-deflate: %s: %v is neither Shared, Dedicated(8..15), SlidingWindow(8..15) nor Leased(8..15)", field, c)
 }
 
 // or returns c, or def for the zero Class.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/wskit/wskit/handshake"
@@ -73,25 +74,28 @@ func TestClasses(t *testing.T) {
 		wantC, wantS   side
 	}{
 		{"defaults", Config{}, Config{},
+			"permessage-deflate", "permessage-deflate",
+			side{true, 15, 1 << 15}, side{true, 15, 1 << 15}},
+		{"shared both ways", Config{Send: Shared}, Config{Send: Shared},
 			"permessage-deflate; client_no_context_takeover",
 			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
 			side{false, 15, 0}, side{false, 15, 0}},
-		{"client dedicated, server default", Config{Send: full(15)}, Config{},
+		{"client dedicated, server shared", Config{Send: full(15)}, Config{Send: Shared},
 			"permessage-deflate",
 			"permessage-deflate; server_no_context_takeover",
 			side{true, 15, 0}, side{false, 15, 1 << 15}},
 		{"both dedicated", Config{Send: full(15)}, Config{Send: full(15)},
 			"permessage-deflate", "permessage-deflate",
 			side{true, 15, 1 << 15}, side{true, 15, 1 << 15}},
-		{"client dedicated small window, server keeps at most 4 KiB", Config{Send: full(10)}, Config{Receive: full(12)},
+		{"client dedicated small window, server keeps at most 4 KiB", Config{Send: full(10)}, Config{Send: Shared, Receive: full(12)},
 			"permessage-deflate; client_max_window_bits=10",
 			"permessage-deflate; server_no_context_takeover; client_max_window_bits=10",
 			side{true, 10, 0}, side{false, 15, 1 << 10}},
-		{"server bounds a bare client_max_window_bits", Config{Send: full(15), ClientMaxWindowBits: 15}, Config{Receive: full(11)},
+		{"server bounds a bare client_max_window_bits", Config{Send: full(15), ClientMaxWindowBits: 15}, Config{Send: Shared, Receive: full(11)},
 			"permessage-deflate; client_max_window_bits",
 			"permessage-deflate; server_no_context_takeover; client_max_window_bits=11",
 			side{true, 11, 0}, side{false, 15, 1 << 11}},
-		{"server cannot bound the client's window: no context takeover instead", Config{Send: full(15)}, Config{Receive: full(11)},
+		{"server cannot bound the client's window: no context takeover instead", Config{Send: full(15)}, Config{Send: Shared, Receive: full(11)},
 			"permessage-deflate",
 			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
 			side{false, 15, 0}, side{false, 15, 0}},
@@ -99,11 +103,11 @@ func TestClasses(t *testing.T) {
 			"permessage-deflate",
 			"permessage-deflate; client_no_context_takeover",
 			side{false, 15, 1 << 15}, side{true, 15, 0}},
-		{"client receives shared", Config{Receive: Shared}, Config{Send: full(15)},
+		{"client receives shared", Config{Send: Shared, Receive: Shared}, Config{Send: full(15)},
 			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
 			"permessage-deflate; server_no_context_takeover; client_no_context_takeover",
 			side{false, 15, 0}, side{false, 15, 0}},
-		{"client keeps at most 512 bytes of the server's", Config{Receive: full(9)}, Config{Send: full(15)},
+		{"client keeps at most 512 bytes of the server's", Config{Send: Shared, Receive: full(9)}, Config{Send: full(15)},
 			"permessage-deflate; client_no_context_takeover; server_max_window_bits=9",
 			"permessage-deflate; client_no_context_takeover; server_max_window_bits=9",
 			side{false, 15, 1 << 9}, side{true, 9, 0}},
@@ -116,7 +120,11 @@ func TestClasses(t *testing.T) {
 			"permessage-deflate; server_max_window_bits=10; client_max_window_bits",
 			"permessage-deflate; server_max_window_bits=10; client_max_window_bits=11",
 			side{true, 11, 1 << 10}, side{true, 10, 1 << 11}},
-		{"server dedicated small window unprompted", Config{}, Config{Send: full(8)},
+		{"leased negotiates as dedicated", Config{Send: Leased(15)}, Config{Send: Leased(10)},
+			"permessage-deflate",
+			"permessage-deflate; server_max_window_bits=10",
+			side{true, 15, 1 << 10}, side{true, 10, 1 << 15}},
+		{"server dedicated small window unprompted", Config{Send: Shared}, Config{Send: full(8)},
 			"permessage-deflate; client_no_context_takeover",
 			"permessage-deflate; client_no_context_takeover; server_max_window_bits=8",
 			side{false, 15, 1 << 8}, side{true, 8, 0}},
@@ -155,13 +163,103 @@ func TestClasses(t *testing.T) {
 // TestClassValues checks Class's accessors and its validation.
 func TestClassValues(t *testing.T) {
 	var got []string
-	for _, c := range []Class{0, Shared, Dedicated(8), Dedicated(15), Dedicated(16), 2, SlidingWindow(8), SlidingWindow(15), SlidingWindow(16)} {
+	for _, c := range []Class{0, Shared, Dedicated(8), Dedicated(15), Dedicated(16), 2, SlidingWindow(8), SlidingWindow(15), SlidingWindow(16),
+		Leased(8), Leased(15), Leased(16)} {
 		got = append(got, fmt.Sprintf("%v:%d:%v", c, c.Bits(), c.check("x") == nil))
 	}
 	want := []string{"default:0:true", "shared:0:true", "dedicated(8):8:true", "dedicated(15):15:true",
-		"Class(16):0:false", "Class(2):0:false", "window(8):8:true", "window(15):15:true", "Class(32):0:false"}
+		"Class(16):0:false", "Class(2):0:false", "window(8):8:true", "window(15):15:true", "Class(32):0:false",
+		"leased(8):8:true", "leased(15):15:true", "Class(48):0:false"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got)\n%s", diff)
+	}
+}
+
+// leaseHeld reports whether a Leased codec holds its compressor.
+func leaseHeld(c *Codec) bool {
+	c.enc.mu.Lock()
+	defer c.enc.mu.Unlock()
+	return c.enc.held != nil
+}
+
+// waitReleased waits for a Leased codec's timer to give its compressor back.
+func waitReleased(t *testing.T, c *Codec) {
+	t.Helper()
+	for range 2000 {
+		if !leaseHeld(c) {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("the leased compressor was not given back")
+}
+
+// TestLeased: while a Leased codec sends, it compresses exactly as a
+// Dedicated one (same bytes); once idle for LeaseIdle it holds no
+// compressor, and its next message refers to nothing before it, which the
+// peer, keeping its window, inflates all the same. A message streamed
+// through a Writer keeps the compressor however long it takes.
+func TestLeased(t *testing.T) {
+	msgs := texts(6, 3000, 11)
+	dedicated := newCodec(true, fullWindow, 4, 0)
+	leased := newCodec(true, fullWindow, 4, 0)
+	leased.enc.setClass(Leased(15), 5*time.Millisecond)
+	fresh := newCodec(true, Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}, 4, 0)
+	peer := newCodec(false, fullWindow, 4, 0)
+	roundTrip := func(i int, wire []byte) {
+		t.Helper()
+		back, err := peer.Decompress(nil, wire, 0)
+		if err != nil || !bytes.Equal(back, msgs[i]) {
+			t.Fatalf("message %d: the peer inflated %d bytes, %v", i, len(back), err)
+		}
+	}
+	compress := func(c *Codec, m []byte) []byte {
+		t.Helper()
+		out, err := c.Compress(nil, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	for i := range 3 {
+		got, want := compress(leased, msgs[i]), compress(dedicated, msgs[i])
+		if !bytes.Equal(got, want) {
+			t.Fatalf("message %d: leased sent %d bytes, dedicated %d: want the same", i, len(got), len(want))
+		}
+		roundTrip(i, got)
+	}
+	if !leaseHeld(leased) {
+		t.Fatal("no compressor held right after a message")
+	}
+	waitReleased(t, leased)
+	got, want := compress(leased, msgs[3]), compress(fresh, msgs[3])
+	if !bytes.Equal(got, want) {
+		t.Errorf("first message after idle: %d bytes, want %d as compressed alone", len(got), len(want))
+	}
+	roundTrip(3, got)
+
+	var wire bytes.Buffer
+	w := leased.NewWriter(&wire)
+	half := len(msgs[4]) / 2
+	if _, err := w.Write(msgs[4][:half]); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(30 * time.Millisecond) // many periods of LeaseIdle
+	if !leaseHeld(leased) {
+		t.Fatal("the compressor was given back in the middle of a message")
+	}
+	if _, err := w.Write(msgs[4][half:]); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(4, wire.Bytes())
+	roundTrip(5, compress(leased, msgs[5]))
+	waitReleased(t, leased)
+	leased.Release()
+	if _, err := leased.Compress(nil, msgs[0]); err != errReleased {
+		t.Errorf("Compress after Release: %v, want errReleased", err)
 	}
 }
 
@@ -175,7 +273,7 @@ func TestSlidingPoolHygiene(t *testing.T) {
 	msg := bytes.Repeat([]byte("a window that belongs to one connection only. "), 40)
 	for range 20 {
 		sl := newCodec(false, fullWindow, 1, 0)
-		sl.enc.setClass(SlidingWindow(15))
+		sl.enc.setClass(SlidingWindow(15), 0)
 		if _, err := sl.Compress(nil, msg); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
+	"time"
 
 	"github.com/wskit/wskit/frame"
 )
@@ -44,12 +46,13 @@ var errNoMarker = errors.New("permessage-deflate: compressor output does not end
 // at a time.
 //
 // With context takeover, a side keeps its state between messages: sending,
-// a compressor of its own (about 600 KiB, see docs/pmce.md); receiving, a
-// window of the last 2^bits bytes of the peer's data (32 KiB for the full
-// window), allocated when the first compressed message arrives. Without
-// it, the compressor comes from a pool for the length of one message and
-// no window is kept, so an idle connection holds neither. Decompressors
-// always come from a pool.
+// what its Send class keeps (a compressor while it sends for Leased, for
+// good for Dedicated, the last bytes sent for SlidingWindow; docs/pmce.md
+// has the sizes); receiving, a window of the last 2^bits bytes of the
+// peer's data (32 KiB for the full window), allocated when the first
+// compressed message arrives. Without it, the compressor comes from a pool
+// for the length of one message and no window is kept, so an idle
+// connection holds neither. Decompressors always come from a pool.
 //
 // An error leaves the side that failed unusable: it returns the same error
 // from then on, as the connection must be failed.
@@ -59,7 +62,7 @@ type Codec struct {
 	threshold int
 	enc       encoder
 	dec       decoder
-	shared    *sharedKey // without context takeover on the sending side: see SharedEncoding
+	shared    *sharedKey // see SharedEncoding
 }
 
 func newCodec(server bool, p Params, level, threshold int) *Codec {
@@ -76,9 +79,7 @@ func newCodec(server bool, p Params, level, threshold int) *Codec {
 	if !peerNCT {
 		c.dec.window.size = 1 << peerBits
 	}
-	if !c.enc.takeover {
-		c.shared = internKey(sharedKey{kind: c.enc.kind, threshold: threshold})
-	}
+	c.shared = internKey(sharedKey{kind: c.enc.kind, threshold: threshold})
 	return c
 }
 
@@ -149,6 +150,19 @@ func (c *Codec) Compress(dst, src []byte) ([]byte, error) {
 		return dst, e.err
 	}
 	w := e.acquire()
+	out, err := compressWith(w, dst, src)
+	e.release(w)
+	if err != nil {
+		e.fail(err)
+		return dst, err
+	}
+	e.slide.write(src)
+	return out, nil
+}
+
+// compressWith appends to dst the compressed payload of src, made by w:
+// the DEFLATE data flushed, less the final sync marker.
+func compressWith(w *pooledWriter, dst, src []byte) ([]byte, error) {
 	start := len(dst)
 	w.out.b = dst
 	var err error
@@ -157,15 +171,12 @@ func (c *Codec) Compress(dst, src []byte) ([]byte, error) {
 	}
 	out := w.out.b
 	w.out.b = nil
-	e.release(w)
 	if err == nil && !bytes.HasSuffix(out[start:], []byte(syncMarker)) {
 		err = errNoMarker
 	}
 	if err != nil {
-		e.fail(err)
 		return dst, err
 	}
-	e.slide.write(src)
 	return out[:len(out)-len(syncMarker)], nil
 }
 
@@ -253,12 +264,18 @@ func grow(dst []byte, start, limit, srcLen int) []byte {
 // window. Call it when the connection is over; the codec must not be used
 // afterwards. It is optional: the garbage collector reclaims both anyway.
 func (c *Codec) Release() {
-	if c.enc.held != nil {
-		putWriter(c.enc.held)
-		c.enc.held = nil
+	e := &c.enc
+	e.lock()
+	if e.timer != nil {
+		e.timer.Stop()
 	}
-	c.enc.err = errReleased
-	c.enc.slide.buf = nil
+	if e.held != nil {
+		putWriter(e.held)
+		e.held = nil
+	}
+	e.err = errReleased
+	e.slide.buf = nil
+	e.unlock()
 	c.dec.err = errReleased
 	c.dec.window.buf = nil
 }
@@ -277,13 +294,40 @@ type encoder struct {
 	slide window
 	err   error
 	sw    Writer // the streaming writer NewWriter hands out
+
+	// Under context takeover with a Leased class, held is given back to
+	// the pool by the timer, which runs on its own goroutine: mu guards
+	// held, busy and used then.
+	leaseIdle time.Duration // 0 for the other classes
+	mu        sync.Mutex
+	timer     *time.Timer // fires every leaseIdle while held is set
+	busy      bool        // a message is being compressed with held
+	used      bool        // held compressed a message since the timer last fired
+	stale     bool        // dropContext came while busy: drop it at release
 }
 
 // setClass applies the Send class: SlidingWindow keeps the window
-// instead of a compressor.
-func (e *encoder) setClass(c Class) {
-	if e.takeover && c.sliding() {
+// instead of a compressor, and Leased gives the compressor back after
+// leaseIdle without a message.
+func (e *encoder) setClass(c Class, leaseIdle time.Duration) {
+	switch {
+	case !e.takeover:
+	case c.sliding():
 		e.slide.size = 1 << min(e.bits, c.Bits())
+	case c.leased():
+		e.leaseIdle = leaseIdle
+	}
+}
+
+func (e *encoder) lock() {
+	if e.leaseIdle > 0 {
+		e.mu.Lock()
+	}
+}
+
+func (e *encoder) unlock() {
+	if e.leaseIdle > 0 {
+		e.mu.Unlock()
 	}
 }
 
@@ -296,10 +340,21 @@ func (e *encoder) acquire() *pooledWriter {
 	if !e.takeover {
 		return getWriter(e.kind)
 	}
+	e.lock()
 	if e.held == nil {
 		e.held = getWriter(e.kind)
+		if e.leaseIdle > 0 {
+			if e.timer == nil {
+				e.timer = time.AfterFunc(e.leaseIdle, e.expire)
+			} else {
+				e.timer.Reset(e.leaseIdle)
+			}
+		}
 	}
-	return e.held
+	e.busy = true
+	w := e.held
+	e.unlock()
+	return w
 }
 
 func (e *encoder) release(w *pooledWriter) {
@@ -312,13 +367,64 @@ func (e *encoder) release(w *pooledWriter) {
 	}
 	if !e.takeover {
 		putWriter(w)
+		return
+	}
+	e.lock()
+	e.busy = false
+	e.used = true
+	stale := e.stale
+	e.unlock()
+	if stale {
+		e.dropContext(nil)
 	}
 }
 
+// expire is the Leased class's timer: it gives the compressor back if no
+// message was compressed since it last fired.
+func (e *encoder) expire() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch {
+	case e.held == nil:
+	case e.busy || e.used:
+		e.used = false
+		e.timer.Reset(e.leaseIdle)
+	default:
+		putWriter(e.held)
+		e.held = nil
+	}
+}
+
+// dropContext follows a message the peer received compressed but this
+// side's compressor did not see (a shared encoding, see SentShared): the
+// peer's window now holds data, so a compressor that refers back into its
+// own history would refer to the wrong bytes. A SlidingWindow class adds
+// the data to its window; a kept compressor forgets its history.
+func (e *encoder) dropContext(data []byte) {
+	if e.slide.size > 0 {
+		e.slide.write(data)
+		return
+	}
+	e.lock()
+	e.stale = e.busy
+	switch {
+	case e.held == nil || e.busy:
+	case e.leaseIdle > 0:
+		putWriter(e.held)
+		e.held = nil
+	default:
+		e.held.fw.Reset(&e.held.out)
+	}
+	e.unlock()
+}
+
 func (e *encoder) fail(err error) {
+	e.lock()
 	e.err = err
 	e.held = nil // its state is unknown: let it go
+	e.busy = false
 	e.slide.buf = nil
+	e.unlock()
 }
 
 // decoder is the receiving side.

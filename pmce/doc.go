@@ -34,13 +34,19 @@
 // keeps between messages (see [Class]; docs/pmce.md has each one's cost,
 // measured):
 //
-//   - Send [Shared] (the default): no context takeover; a compressor comes
-//     from a pool for one message and goes back, so an idle connection
-//     holds none. The negotiation says so (server_no_context_takeover from
-//     a server, client_no_context_takeover from a client).
+//   - Send [Leased](b) (the default is b = 15): context takeover with a
+//     compressor taken from a pool when the connection starts sending and
+//     given back once it has been idle for Config.LeaseIdle (a second by
+//     default), so a stream of messages is compressed as Dedicated does and
+//     an idle connection holds no compressor. The first message after a
+//     pause refers to nothing before it, which RFC 7692 allows.
+//   - Send [Shared]: no context takeover; a compressor comes from a pool
+//     for one message and goes back, so an idle connection holds none. The
+//     negotiation says so (server_no_context_takeover from a server,
+//     client_no_context_takeover from a client).
 //   - Send [Dedicated](b): context takeover with a compressor of the
 //     connection's own (about 0.8 MiB for b = 15, 1.1 MiB below), whose
-//     distances stay within 2^b bytes.
+//     distances stay within 2^b bytes, kept as long as the connection.
 //   - Send [SlidingWindow](b): context takeover keeping only the last 2^b
 //     bytes sent; each message takes a pooled compressor and primes it with
 //     them.
@@ -75,4 +81,13 @@
 // Messages shorter than Config.Threshold (DefaultThreshold, 256 bytes,
 // unless set) are sent as they are, and so is, without context takeover, a
 // message that compression would not make shorter.
+//
+// # Broadcast
+//
+// A message sent to many connections (endpoint.PreparedMessage, and so a
+// topics.Hub) is compressed once for every connection of the same level,
+// window and threshold, whatever their Send class: [Codec.EncodeShared]
+// compresses it without referring to anything sent before, and
+// [Codec.SentShared] keeps each connection's own context in step with its
+// peer's afterwards.
 package pmce

@@ -65,7 +65,8 @@ func TestEndpoints(t *testing.T) {
 		client, server pmce.Config
 		resp           string
 	}{
-		{"defaults", pmce.Config{Threshold: 32}, pmce.Config{Threshold: 32},
+		{"defaults", pmce.Config{Threshold: 32}, pmce.Config{Threshold: 32}, "permessage-deflate"},
+		{"shared both ways", pmce.Config{Send: pmce.Shared, Threshold: 32}, pmce.Config{Send: pmce.Shared, Threshold: 32},
 			"permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
 		{"context takeover",
 			pmce.Config{Send: pmce.Dedicated(15), ClientMaxWindowBits: 15, Threshold: 32},
@@ -76,12 +77,12 @@ func TestEndpoints(t *testing.T) {
 			pmce.Config{Send: pmce.Dedicated(11), Receive: pmce.Dedicated(10), Threshold: 32},
 			"permessage-deflate; server_max_window_bits=9; client_max_window_bits=10"},
 		{"shared both ways, asked by the client",
-			pmce.Config{Receive: pmce.Shared, Threshold: 32},
+			pmce.Config{Send: pmce.Shared, Receive: pmce.Shared, Threshold: 32},
 			pmce.Config{Send: pmce.Dedicated(15), Threshold: 32},
 			"permessage-deflate; server_no_context_takeover; client_no_context_takeover"},
 		{"no context takeover, small windows",
-			pmce.Config{ClientMaxWindowBits: 15, ServerMaxWindowBits: 10, Threshold: 32},
-			pmce.Config{ClientMaxWindowBits: 9, ClientNoContextTakeover: true, Threshold: 32},
+			pmce.Config{Send: pmce.Shared, ClientMaxWindowBits: 15, ServerMaxWindowBits: 10, Threshold: 32},
+			pmce.Config{Send: pmce.Shared, ClientMaxWindowBits: 9, ClientNoContextTakeover: true, Threshold: 32},
 			"permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=9"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { runEndpoints(t, tt.client, tt.server, tt.resp) })

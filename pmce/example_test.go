@@ -3,6 +3,7 @@ package pmce_test
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/pmce"
@@ -10,12 +11,12 @@ import (
 
 // A client and a server negotiate permessage-deflate through the
 // Sec-WebSocket-Extensions header, then exchange compressed messages with
-// the codecs they agreed on. The client keeps the defaults (a shared
-// compressor: client_no_context_takeover); the server keeps a dedicated
+// the codecs they agreed on. The client compresses each message on its own
+// (Send Shared: client_no_context_takeover); the server keeps a dedicated
 // compressor of 2^12 bytes of window for its messages and keeps no window
 // of the client's.
 func Example() {
-	clientExt, _ := pmce.New(pmce.Config{ClientMaxWindowBits: 15})
+	clientExt, _ := pmce.New(pmce.Config{Send: pmce.Shared, ClientMaxWindowBits: 15})
 	serverExt, _ := pmce.New(pmce.Config{Send: pmce.Dedicated(12), Receive: pmce.Shared})
 
 	offer := handshake.FormatExtensions(handshake.OfferExtensions([]handshake.Extension{clientExt}))
@@ -51,15 +52,17 @@ func Example() {
 }
 
 // A chat or API server's configuration, which is also the zero Config's:
-// no compressor held by an idle connection (Shared: each message takes one
-// from a pool and gives it back), up to 32 KiB kept of the data of a client
-// that compresses with context takeover, as browsers do, and messages
-// under 256 bytes sent as they are.
+// context takeover with a compressor held only while the connection sends
+// (Leased: none once it has been idle for a second), level 4, up to 32 KiB
+// kept of the data of a client that compresses with context takeover, as
+// browsers do, and messages under 256 bytes sent as they are.
 func ExampleConfig() {
 	ext, err := pmce.New(pmce.Config{
-		Send:      pmce.Shared,
+		Send:      pmce.Leased(15),
 		Receive:   pmce.Dedicated(15),
+		Level:     4,
 		Threshold: 256,
+		LeaseIdle: time.Second,
 	})
 	if err != nil {
 		panic(err)
@@ -74,9 +77,10 @@ func ExampleConfig() {
 // keeps a compressor of its own with 1 KiB of window and says so
 // (client_max_window_bits=10), so that the server keeps no more than that of
 // its data either; SlidingWindow(12) keeps 4 KiB of what it sent and no
-// compressor, and bounds nothing.
+// compressor, and bounds nothing; Leased(10) offers what Dedicated(10)
+// does, and holds its compressor only while it sends.
 func ExampleClass() {
-	for _, send := range []pmce.Class{pmce.Shared, pmce.Dedicated(10), pmce.SlidingWindow(12)} {
+	for _, send := range []pmce.Class{pmce.Shared, pmce.Dedicated(10), pmce.SlidingWindow(12), pmce.Leased(10)} {
 		ext, _ := pmce.New(pmce.Config{Send: send})
 		offer := handshake.FormatExtensions(handshake.OfferExtensions([]handshake.Extension{ext}))
 		fmt.Printf("%-13v %s\n", send, offer)
@@ -85,4 +89,5 @@ func ExampleClass() {
 	// shared        permessage-deflate; client_no_context_takeover
 	// dedicated(10) permessage-deflate; client_max_window_bits=10
 	// window(12)    permessage-deflate
+	// leased(10)    permessage-deflate; client_max_window_bits=10
 }

@@ -3,17 +3,19 @@ package pmce
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/klauspost/compress/flate"
 
 	"github.com/wskit/wskit/handshake"
 )
 
-// DefaultLevel is the compression level when Config.Level is 0:
-// flate.BestSpeed, which costs a fraction of the CPU time of the higher
-// levels for most of their gain on typical WebSocket messages (see
-// docs/pmce.md).
-const DefaultLevel = flate.BestSpeed
+// DefaultLevel is the compression level when Config.Level is 0: level 4
+// of klauspost/compress, the lowest whose matches, with context takeover,
+// make a stream of JSON messages as small as the best of the other Go
+// libraries, at about 1.15 times level 1's CPU time (docs/pmce.md has the
+// measurements of every level).
+const DefaultLevel = 4
 
 // DefaultThreshold is the Threshold when Config.Threshold is 0: messages
 // shorter than this are sent as they are. Without context takeover a
@@ -21,6 +23,9 @@ const DefaultLevel = flate.BestSpeed
 // (docs/pmce.md has the measurement), and it costs the CPU time of a
 // compressor all the same.
 const DefaultThreshold = 256
+
+// DefaultLeaseIdle is the LeaseIdle when Config.LeaseIdle is 0.
+const DefaultLeaseIdle = time.Second
 
 // DefaultMaxMessage bounds a decompressed message when no other limit is
 // given: 32 MiB, the endpoint package's default.
@@ -47,8 +52,8 @@ const DefaultMaxMessage = 32 << 20
 //     bounds the client's window to this when the client's offer allows.
 //
 // Send Shared is server_no_context_takeover in a server's response and
-// client_no_context_takeover in a client's offer; Send Dedicated(b) bounds
-// this side's window to b bits (and a client offers
+// client_no_context_takeover in a client's offer; Send Dedicated(b) and
+// Leased(b) bound this side's window to b bits (and a client offers
 // client_max_window_bits=b for b below 15). Receive Shared is
 // client_no_context_takeover in a server's response and
 // server_no_context_takeover in a client's offer; Receive Dedicated(b)
@@ -58,7 +63,7 @@ const DefaultMaxMessage = 32 << 20
 // kept for the peer's data is never more than 2^b bytes.
 type Config struct {
 	// Send is the memory class of this side's compressor (Shared,
-	// Dedicated or SlidingWindow); 0 means DefaultSend (Shared).
+	// Dedicated, SlidingWindow or Leased); 0 means DefaultSend.
 	Send Class
 	// Receive is the memory class of the window kept for the peer's
 	// messages; 0 means DefaultReceive (Dedicated(15)).
@@ -86,6 +91,12 @@ type Config struct {
 	// uncompressed, with RSV1 clear. 0 means DefaultThreshold; a negative
 	// Threshold compresses every message.
 	Threshold int
+
+	// LeaseIdle is how long a connection of the Send class Leased keeps
+	// its compressor without sending a message: it gives it back to the
+	// pool between LeaseIdle and twice LeaseIdle after its last message.
+	// 0 means DefaultLeaseIdle; negative is an error.
+	LeaseIdle time.Duration
 }
 
 // Negotiator is permessage-deflate as a [handshake.Extension]: a client
@@ -142,6 +153,12 @@ func New(cfg Config) (*Negotiator, error) {
 	case cfg.Threshold < 0:
 		cfg.Threshold = 0
 	}
+	switch {
+	case cfg.LeaseIdle == 0:
+		cfg.LeaseIdle = DefaultLeaseIdle
+	case cfg.LeaseIdle < 0:
+		return nil, fmt.Errorf("permessage-deflate: negative LeaseIdle %v", cfg.LeaseIdle)
+	}
 	if err := cfg.Send.check("Send"); err != nil {
 		return nil, err
 	}
@@ -154,7 +171,7 @@ func New(cfg Config) (*Negotiator, error) {
 }
 
 // Config returns the configuration, with the defaults in use filled in:
-// Send, Receive, Level, and Threshold (0 for "every message").
+// Send, Receive, Level, LeaseIdle, and Threshold (0 for "every message").
 func (e *Negotiator) Config() Config { return e.cfg }
 
 // Name returns "permessage-deflate".
@@ -226,7 +243,7 @@ func (e *Negotiator) Accept(params []handshake.Param) (handshake.Negotiated, err
 		p.ClientMaxWindowBits = c.ClientMaxWindowBits
 	}
 	codec := newCodec(false, p, c.Level, c.Threshold)
-	codec.enc.setClass(c.Send)
+	codec.enc.setClass(c.Send, c.LeaseIdle)
 	return codec, nil
 }
 
@@ -283,7 +300,7 @@ func (e *Negotiator) Negotiate(offers [][]handshake.Param) ([]handshake.Param, h
 			resp = append(resp, bitsParam(ParamClientMaxWindowBits, p.ClientMaxWindowBits))
 		}
 		codec := newCodec(true, p, c.Level, c.Threshold)
-		codec.enc.setClass(c.Send)
+		codec.enc.setClass(c.Send, c.LeaseIdle)
 		return resp, codec, true, nil
 	}
 	return nil, nil, false, nil

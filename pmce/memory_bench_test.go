@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // heap returns the live heap after two collections, which also empty the
@@ -20,21 +21,22 @@ func heap() uint64 {
 // BenchmarkConnMemory measures what a server's codec holds per connection
 // after it sent and received one 16 KiB message, for each memory class of
 // each direction (the other direction Shared): "idle-B/conn" is the live
-// heap per connection, the Codec included, once the pools are emptied.
+// heap per connection, the Codec included, once the pools are emptied and
+// a Leased codec has given its compressor back (LeaseIdle 1 ms here).
 // The client uses context takeover and offers client_max_window_bits, so
 // that the server's Receive class alone decides what it keeps.
 func BenchmarkConnMemory(b *testing.B) {
 	const conns = 200
 	msg := benchText(1, 16<<10)[0]
 	classes := []Class{Shared, Dedicated(15), Dedicated(12), Dedicated(10), Dedicated(8),
-		SlidingWindow(15), SlidingWindow(12), SlidingWindow(10)}
+		SlidingWindow(15), SlidingWindow(12), SlidingWindow(10), Leased(15), Leased(10)}
 	client := Config{Send: Dedicated(15), ClientMaxWindowBits: 15}
 	for _, dir := range []string{"send", "receive"} {
 		for _, class := range classes {
-			if dir == "receive" && class.sliding() {
+			if dir == "receive" && (class.sliding() || class.leased()) {
 				continue
 			}
-			server := Config{Send: Shared, Receive: Shared}
+			server := Config{Send: Shared, Receive: Shared, LeaseIdle: time.Millisecond}
 			if dir == "send" {
 				server.Send = class
 			} else {
@@ -61,6 +63,9 @@ func BenchmarkConnMemory(b *testing.B) {
 							b.Fatal(err)
 						}
 					}
+					for _, c := range codecs {
+						waitIdle(b, c)
+					}
 					after := heap()
 					perConn = float64(int64(after)-int64(before)) / conns
 					runtime.KeepAlive(codecs)
@@ -69,6 +74,21 @@ func BenchmarkConnMemory(b *testing.B) {
 			})
 		}
 	}
+}
+
+// waitIdle waits for a Leased codec to give its compressor back, as an
+// idle connection's does after LeaseIdle; other classes are idle at once.
+func waitIdle(b *testing.B, c *Codec) {
+	for range 5000 {
+		c.enc.lock()
+		held := c.enc.held != nil
+		c.enc.unlock()
+		if c.enc.leaseIdle == 0 || !held {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	b.Fatal("a leased compressor was never given back")
 }
 
 // BenchmarkCoderMemory measures the memory one message in flight takes

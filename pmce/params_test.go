@@ -41,13 +41,16 @@ func TestNewValidates(t *testing.T) {
 		{Send: 2},
 		{Receive: 16},
 		{Send: -1},
+		{Receive: Leased(15)},
+		{Send: Leased(16)},
+		{LeaseIdle: -1},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("New(%+v) = nil error", cfg)
 		}
 	}
 	e, _ := New(Config{})
-	want := Config{Send: DefaultSend, Receive: DefaultReceive, Level: DefaultLevel, Threshold: DefaultThreshold}
+	want := Config{Send: DefaultSend, Receive: DefaultReceive, Level: DefaultLevel, Threshold: DefaultThreshold, LeaseIdle: DefaultLeaseIdle}
 	if diff := cmp.Diff(want, e.Config()); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}

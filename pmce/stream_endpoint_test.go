@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake"
@@ -216,40 +218,72 @@ func TestWritePlain(t *testing.T) {
 var compressible = string(bytes.Repeat([]byte("compressed, compressed, compressed. "), 20))
 
 // TestPreparedCompressedOnce: a PreparedMessage sent to connections that
-// agreed permessage-deflate without context takeover is compressed once
-// for all of them, and each peer inflates it; a connection with context
-// takeover gets it compressed in its own context.
+// agreed permessage-deflate is compressed once for all of those of the
+// same compressor, whatever their Send class, and each peer inflates it
+// and the messages around it: a connection with context takeover sends
+// its own messages before and after shared ones, and the one after must
+// not refer back past the shared message, which its compressor never saw
+// but its peer's window holds.
 func TestPreparedCompressedOnce(t *testing.T) {
 	pm, err := endpoint.NewPreparedMessage(frame.OpText, []byte(compressible))
 	if err != nil {
 		t.Fatal(err)
 	}
+	own := []string{compressible + " first", compressible + " second", compressible + " third"}
 	var keys []any
-	for _, cfg := range []pmce.Config{{}, {}, {Send: pmce.Dedicated(15)}} {
+	for _, cfg := range []pmce.Config{
+		{},
+		{Send: pmce.Shared},
+		{Send: pmce.Dedicated(15)},
+		{Send: pmce.Leased(15)},
+		{Send: pmce.SlidingWindow(15)},
+		{Send: pmce.SlidingWindow(10)}, // a window smaller than the shared message
+	} {
 		cc, sc := agreedPair(t, cfg)
 		key, shared := sc.(endpoint.SharedEncoder).SharedEncoding()
-		if shared != (cfg.Send != pmce.Dedicated(15)) {
-			t.Errorf("%+v: SharedEncoding ok = %v", cfg, shared)
+		if !shared {
+			t.Errorf("%v: SharedEncoding ok = false", cfg.Send)
 		}
-		if shared {
-			keys = append(keys, key)
-		}
+		keys = append(keys, key)
 		var wire bytes.Buffer
 		srv := endpoint.New(frame.Server, bytes.NewReader(nil), &wire, endpoint.Extensions(sc))
-		if err := srv.WritePrepared(pm); err != nil {
-			t.Fatal(err)
+		var want []string
+		for i, m := range own {
+			if err := srv.WriteMessage(frame.OpText, []byte(m)); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, m)
+			if i == len(own)-1 {
+				break
+			}
+			before := wire.Len()
+			if err := srv.WritePrepared(pm); err != nil {
+				t.Fatal(err)
+			}
+			sent := wire.Bytes()[before:]
+			p := parser.New(bytes.NewReader(sent), parser.Role(frame.Client), parser.AllowRsv(frame.Rsv1))
+			if f, err := p.Next(); err != nil || f.Header().Rsv != frame.Rsv1 || len(sent) >= len(compressible) {
+				t.Errorf("%v: shared message sent as %d bytes (%v), want a compressed frame", cfg.Send, len(sent), err)
+			}
+			want = append(want, compressible)
 		}
-		p := parser.New(bytes.NewReader(wire.Bytes()), parser.Role(frame.Client), parser.AllowRsv(frame.Rsv1))
-		if f, err := p.Next(); err != nil || f.Header().Rsv != frame.Rsv1 || len(wire.Bytes()) >= len(compressible) {
-			t.Errorf("%+v: sent %d bytes (RSV %v), want a compressed frame", cfg, wire.Len(), err)
-		}
+		var got []string
 		cli := endpoint.New(frame.Client, &wire, io.Discard, endpoint.Extensions(cc))
-		if m, err := cli.NextMessage(); err != nil || string(m.Data) != compressible {
-			t.Errorf("%+v: received %d bytes, %v", cfg, len(m.Data), err)
+		for range want {
+			m, err := cli.NextMessage()
+			if err != nil {
+				t.Fatalf("%v: message %d: %v", cfg.Send, len(got), err)
+			}
+			got = append(got, string(m.Data))
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%v: received (-want +got):\n%s", cfg.Send, diff)
 		}
 	}
-	if len(keys) != 2 || keys[0] != keys[1] {
-		t.Errorf("shared keys %v: two codecs of the same parameters must share one", keys)
+	for i, k := range keys {
+		if k != keys[0] {
+			t.Errorf("shared key %d is %v, want %v: codecs of the same compressor share one", i, k, keys[0])
+		}
 	}
 }
 

@@ -109,9 +109,9 @@ func TestInteractive(t *testing.T) {
 		{"subprotocol", []string{"-protocol", "chat"}, "hi\n", "< hi\n",
 			"connected: protocol=chat extensions=-\n" + closedByClient},
 		{"deflate", []string{"-deflate", "-protocol", "chat"}, strings.Repeat("compressed ", 30) + "\n", "< " + strings.Repeat("compressed ", 30) + "\n",
-			"connected: protocol=chat extensions=permessage-deflate; server_no_context_takeover; client_no_context_takeover\n" + closedByClient},
+			"connected: protocol=chat extensions=permessage-deflate\n" + closedByClient},
 		{"no input", []string{"-deflate"}, "", "",
-			"connected: protocol=- extensions=permessage-deflate; server_no_context_takeover; client_no_context_takeover\n" + closedByClient},
+			"connected: protocol=- extensions=permessage-deflate\n" + closedByClient},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,7 +195,7 @@ func TestRecord(t *testing.T) {
 		}
 	}
 	want := []string{
-		"101 Switching Protocols", "permessage-deflate; server_no_context_takeover; client_no_context_takeover",
+		"101 Switching Protocols", "permessage-deflate",
 		"text one", "text two", "compressed text", "close 1000 (normal closure)",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -317,7 +317,7 @@ func TestAgreed(t *testing.T) {
 		want     string
 	}{
 		{"plain", pmce.Config{Send: pmce.Dedicated(15)}, nil, "", "protocol=- extensions=permessage-deflate"},
-		{"default client", pmce.Config{}, nil, "", "protocol=- extensions=permessage-deflate; client_no_context_takeover"},
+		{"default client", pmce.Config{}, nil, "", "protocol=- extensions=permessage-deflate"},
 		{"window bits", pmce.Config{Send: pmce.Dedicated(12), ServerMaxWindowBits: 10, ClientMaxWindowBits: 12},
 			[]handshake.Param{{Name: "server_max_window_bits", Value: "10"}, {Name: "client_max_window_bits", Value: "9"}}, "chat",
 			"protocol=chat extensions=permessage-deflate; server_max_window_bits=10; client_max_window_bits=9"},
