@@ -36,7 +36,7 @@ var DeflateLibs = []string{"wskit", "gorilla", "gobwas", "coder", "gws"}
 // DeflateAPIs says how each server compresses: each library's documented
 // way of turning permessage-deflate on, from its README or package doc.
 var DeflateAPIs = map[string]string{
-	"wskit":   "server.Config{Extensions: pmce.New(pmce.Config{Send, Receive})}, the agreed *pmce.Codec as an endpoint.Codec",
+	"wskit":   "net/http + server.Config{Extensions: pmce.New(pmce.Config{...})}.Upgrade, Upgraded.Endpoint, read loop in its own goroutine (README.md)",
 	"gorilla": "Upgrader{EnableCompression: true} (no context takeover both ways, compress/flate)",
 	"gobwas":  "ws.Upgrader{Negotiate: wsflate.Extension{Parameters: wsflate.DefaultParameters}.Negotiate}, wsflate.DecompressFrame / CompressFrame (its README; compress/flate)",
 	"coder":   "AcceptOptions{CompressionMode: CompressionContextTakeover} (compress/flate)",
@@ -53,7 +53,7 @@ func ServeDeflate(lib string, ln net.Listener, cfg pmce.Config) error {
 		if err != nil {
 			return err
 		}
-		return serveWskitWith(ln, &server.Config{Extensions: []handshake.Extension{ext}})
+		return http.Serve(ln, wskitHTTP(&server.Config{Extensions: []handshake.Extension{ext}}))
 	case "gorilla":
 		return http.Serve(ln, gorillaEcho(&gorilla.Upgrader{EnableCompression: true}))
 	case "gobwas":
@@ -70,7 +70,7 @@ func ServeDeflate(lib string, ln net.Listener, cfg pmce.Config) error {
 
 // ParseClass reads a pmce.Class as its String method writes it: "default"
 // (or ""), "shared", "dedicated(8)" to "dedicated(15)", "window(8)" to
-// "window(15)".
+// "window(15)", "leased(8)" to "leased(15)".
 func ParseClass(s string) (pmce.Class, error) {
 	switch s {
 	case "", "default":
@@ -78,14 +78,14 @@ func ParseClass(s string) (pmce.Class, error) {
 	case "shared":
 		return pmce.Shared, nil
 	}
-	for prefix, class := range map[string]func(int) pmce.Class{"dedicated(": pmce.Dedicated, "window(": pmce.SlidingWindow} {
+	for prefix, class := range map[string]func(int) pmce.Class{"dedicated(": pmce.Dedicated, "window(": pmce.SlidingWindow, "leased(": pmce.Leased} {
 		if v, ok := strings.CutPrefix(s, prefix); ok {
 			if b, err := strconv.Atoi(strings.TrimSuffix(v, ")")); err == nil && b >= pmce.MinWindowBits && b <= pmce.MaxWindowBits {
 				return class(b), nil
 			}
 		}
 	}
-	return 0, fmt.Errorf("memory class %q: want default, shared, dedicated(8) to dedicated(15) or window(8) to window(15)", s)
+	return 0, fmt.Errorf("memory class %q: want default, shared, dedicated(8) to dedicated(15), window(8) to window(15) or leased(8) to leased(15)", s)
 }
 
 // serveWskitWith is serveWskit with a handshake configuration: the agreed

@@ -56,6 +56,7 @@ var deflateRows = func() []struct {
 		{pmce.SlidingWindow(14), 4}, {pmce.SlidingWindow(15), 4},
 		{pmce.SlidingWindow(9), 5}, {pmce.SlidingWindow(10), 5}, {pmce.SlidingWindow(11), 5}, {pmce.SlidingWindow(12), 5},
 		{pmce.SlidingWindow(15), 5},
+		{pmce.Leased(15), 1}, {pmce.Leased(15), 2}, {pmce.Leased(15), 3}, {pmce.Leased(15), 4},
 	} {
 		rows = append(rows, row{fmt.Sprintf("%v/level%d", r.send, r.level), pmce.Config{Send: r.send, Level: r.level}, EchoOffer})
 	}

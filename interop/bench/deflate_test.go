@@ -71,7 +71,7 @@ func TestParseClass(t *testing.T) {
 		want pmce.Class
 		ok   bool
 	}{{"", 0, true}, {"default", 0, true}, {"shared", pmce.Shared, true}, {"dedicated(12)", pmce.Dedicated(12), true},
-		{"window(12)", pmce.SlidingWindow(12), true}, {"dedicated(16)", 0, false}, {"big", 0, false}} {
+		{"window(12)", pmce.SlidingWindow(12), true}, {"leased(15)", pmce.Leased(15), true}, {"dedicated(16)", 0, false}, {"big", 0, false}} {
 		got, err := ParseClass(tt.in)
 		if got != tt.want || (err == nil) != tt.ok {
 			t.Errorf("ParseClass(%q) = %v, %v", tt.in, got, err)

@@ -30,28 +30,7 @@ func serveHTTP(lib string, ln net.Listener) (served bool, err error) {
 	switch lib {
 	case "wskit-http":
 		deflate, _ := pmce.New(pmce.Config{})
-		cfg := &server.Config{Extensions: []handshake.Extension{deflate}}
-		return true, http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			up, err := cfg.Upgrade(w, r)
-			if err != nil {
-				return
-			}
-			ep, err := up.Endpoint(endpoint.MaxMessage(1 << 20))
-			if err != nil {
-				up.Close()
-				return
-			}
-			go func() {
-				defer up.Close()
-				for {
-					m, err := ep.NextMessage()
-					if err != nil {
-						return
-					}
-					ep.WriteMessage(m.Type, m.Data)
-				}
-			}()
-		}))
+		return true, http.Serve(ln, wskitHTTP(&server.Config{Extensions: []handshake.Extension{deflate}}))
 	case "gobwas-http":
 		return true, http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			conn, _, _, err := ws.UpgradeHTTP(r, w)
@@ -71,6 +50,32 @@ func serveHTTP(lib string, ln net.Listener) (served bool, err error) {
 		}))
 	}
 	return false, nil
+}
+
+// wskitHTTP is README.md's echo server on net/http, with cfg: Upgrade,
+// Upgraded.Endpoint, and a read loop in its own goroutine.
+func wskitHTTP(cfg *server.Config) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		up, err := cfg.Upgrade(w, r)
+		if err != nil {
+			return
+		}
+		ep, err := up.Endpoint(endpoint.MaxMessage(1 << 20))
+		if err != nil {
+			up.Close()
+			return
+		}
+		go func() {
+			defer up.Close()
+			for {
+				m, err := ep.NextMessage()
+				if err != nil {
+					return
+				}
+				ep.WriteMessage(m.Type, m.Data)
+			}
+		}()
+	})
 }
 
 // gobwasLoop is serveGobwas after the handshake.

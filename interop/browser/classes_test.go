@@ -22,7 +22,7 @@ import (
 )
 
 // pmceClasses are the memory classes of interop/conformance's
-// TestPmceClasses (TestPeersClasses runs three of them), each compressing
+// TestPmceClasses (TestPeersClasses runs most of them too), each compressing
 // every message (Threshold -1) so that every echo is compressed.
 var pmceClasses = []struct {
 	cfg pmce.Config
@@ -32,9 +32,10 @@ var pmceClasses = []struct {
 	// parameters the response must carry
 	wantParams []string
 }{
-	{pmce.Config{Threshold: -1}, false, true, []string{"server_no_context_takeover"}},
+	{pmce.Config{Threshold: -1}, true, true, nil},
+	{pmce.Config{Send: pmce.Shared, Threshold: -1}, false, true, []string{"server_no_context_takeover"}},
 	{pmce.Config{Send: pmce.Dedicated(15), Threshold: -1}, true, true, nil},
-	{pmce.Config{Send: pmce.Dedicated(10), Receive: pmce.Dedicated(12), Threshold: -1}, true, true,
+	{pmce.Config{Send: pmce.Leased(10), Receive: pmce.Dedicated(12), LeaseIdle: time.Millisecond, Threshold: -1}, true, true,
 		[]string{"server_max_window_bits=10", "client_max_window_bits=12"}},
 	{pmce.Config{Send: pmce.SlidingWindow(12), Receive: pmce.Shared, Threshold: -1}, true, false,
 		[]string{"client_no_context_takeover"}},

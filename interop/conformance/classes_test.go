@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"testing"
+	"time"
 
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
@@ -106,8 +107,11 @@ func TestPmceClasses(t *testing.T) {
 	}
 	for _, cfg := range []pmce.Config{
 		{Threshold: -1},
+		{Send: pmce.Shared, Threshold: -1},
 		{Send: pmce.Dedicated(15), Threshold: -1},
-		{Send: pmce.Dedicated(10), Receive: pmce.Dedicated(12), Threshold: -1},
+		// A compressor given back after every pause of a millisecond:
+		// messages after one refer to nothing before them.
+		{Send: pmce.Leased(10), Receive: pmce.Dedicated(12), LeaseIdle: time.Millisecond, Threshold: -1},
 		{Send: pmce.SlidingWindow(12), Receive: pmce.Shared, Threshold: -1},
 		{Send: pmce.SlidingWindow(15), Receive: pmce.Dedicated(9), Threshold: -1},
 	} {

@@ -2,6 +2,7 @@ package peers
 
 import (
 	"testing"
+	"time"
 
 	"github.com/wskit/wskit/pmce"
 )
@@ -20,9 +21,11 @@ func TestPeersClasses(t *testing.T) {
 		wskitDeflate = pmce.Config{}
 	}()
 	for _, cfg := range []pmce.Config{
+		{Send: pmce.Shared},
 		{Send: pmce.Dedicated(15), Receive: pmce.Dedicated(15)},
 		{Send: pmce.SlidingWindow(12), Receive: pmce.Shared},
 		{Send: pmce.Dedicated(10), Receive: pmce.Dedicated(12)},
+		{Send: pmce.Leased(10), Receive: pmce.Dedicated(12), LeaseIdle: time.Millisecond},
 	} {
 		t.Run(cfg.Send.String()+"/"+cfg.Receive.String(), func(t *testing.T) {
 			wskitDeflate = cfg

@@ -10,8 +10,8 @@
 //     less);
 //
 //   - idle: connections that agreed permessage-deflate (Chromium's offer)
-//     and exchanged one compressed message, then wait; the server's heap
-//     and stacks per connection.
+//     and exchanged one compressed message, then wait (2.5 s, past twice
+//     pmce.DefaultLeaseIdle); the server's heap and stacks per connection.
 //
 //     cd interop/bench && go run ./cmd/deflate               # about 4 minutes
 //     cd interop/bench && go run ./cmd/deflate -short        # smoke run
@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/wskit/wskit/interop/bench"
+	"github.com/wskit/wskit/pmce"
 )
 
 var (
@@ -86,16 +87,16 @@ func (s server) name() string {
 
 var echoServers = []server{
 	{lib: "wskit", send: "default", receive: "default"},
+	{lib: "wskit", send: "shared", receive: "default", level: 1},
 	{lib: "wskit", send: "dedicated(15)", receive: "default", keeps: true},
-	{lib: "wskit", send: "dedicated(15)", receive: "default", level: 4, keeps: true},
-	{lib: "wskit", send: "window(12)", receive: "default"},
 	{lib: "wskit", send: "window(10)", receive: "default", level: 5},
 	{lib: "gorilla"}, {lib: "gobwas"}, {lib: "coder", keeps: true}, {lib: "gws", keeps: true},
 }
 
 var idleServers = []server{
-	{lib: "wskit", send: "shared", receive: "shared"},
 	{lib: "wskit", send: "default", receive: "default"},
+	{lib: "wskit", send: "shared", receive: "shared"},
+	{lib: "wskit", send: "shared", receive: "default"},
 	{lib: "wskit", send: "shared", receive: "dedicated(12)"},
 	{lib: "wskit", send: "dedicated(15)", receive: "dedicated(15)", keeps: true},
 	{lib: "wskit", send: "dedicated(10)", receive: "dedicated(15)", keeps: true},
@@ -198,7 +199,10 @@ func idle(srv string) {
 			p.stop()
 			continue
 		}
-		time.Sleep(time.Second)
+		// Idle: past twice pmce.DefaultLeaseIdle since the last
+		// connection's message, when the default Send class has given
+		// its compressors back.
+		time.Sleep(2*pmce.DefaultLeaseIdle + 500*time.Millisecond)
 		after := p.sample()
 		bench.CloseAllDeflate(cs)
 		p.stop()
