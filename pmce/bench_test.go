@@ -231,25 +231,29 @@ func TestSteadyStateAllocs(t *testing.T) {
 	}
 }
 
-// BenchmarkSmallMessages compresses JSON-like messages of a few sizes
-// without context takeover, the default class, at the default level: the
-// "ratio" (compressed/original, over 64 messages) and the time are what
+// BenchmarkSmallMessages compresses JSON-like messages of a few sizes at
+// the default level, with context takeover (a kept compressor, as the
+// default Leased class while a connection sends) and without it (Shared,
+// and a Leased connection's first message after a pause): the "ratio"
+// (compressed/original, over 64 messages) and the time are what
 // DefaultThreshold weighs.
 func BenchmarkSmallMessages(b *testing.B) {
-	for _, size := range []int{40, 64, 128, 256, 512, 1024} {
-		msgs := benchText(64, size)
-		b.Run(fmt.Sprintf("size=%d", size), func(b *testing.B) {
-			c := newCodec(false, benchModes[1].p, DefaultLevel, 0)
-			dst := make([]byte, 0, 2*size+16)
-			var out, n int
-			b.SetBytes(int64(size))
-			b.ReportAllocs()
-			for b.Loop() {
-				dst, _ = c.Compress(dst[:0], msgs[n%len(msgs)])
-				out += len(dst)
-				n++
-			}
-			b.ReportMetric(float64(out)/float64(n*size), "ratio")
-		})
+	for _, mode := range benchModes[:2] {
+		for _, size := range []int{40, 64, 128, 256, 512, 1024} {
+			msgs := benchText(64, size)
+			b.Run(fmt.Sprintf("%s/size=%d", mode.name, size), func(b *testing.B) {
+				c := mode.codec(false, DefaultLevel)
+				dst := make([]byte, 0, 2*size+16)
+				var out, n int
+				b.SetBytes(int64(size))
+				b.ReportAllocs()
+				for b.Loop() {
+					dst, _ = c.Compress(dst[:0], msgs[n%len(msgs)])
+					out += len(dst)
+					n++
+				}
+				b.ReportMetric(float64(out)/float64(n*size), "ratio")
+			})
+		}
 	}
 }
