@@ -190,9 +190,11 @@ const EchoOffer = "permessage-deflate; client_no_context_takeover; client_max_wi
 
 // clientExtension is the client's side of an offer.
 func clientExtension(offer string) (*pmce.Negotiator, error) {
-	cfg := pmce.Config{Send: pmce.Dedicated(15), ClientMaxWindowBits: 15, Threshold: -1}
+	// Level 1 whatever pmce's default: the client's messages are the
+	// workload, the same for every server and every run.
+	cfg := pmce.Config{Send: pmce.Dedicated(15), ClientMaxWindowBits: 15, Threshold: -1, Level: 1}
 	if offer == EchoOffer {
-		cfg = pmce.Config{Send: pmce.Shared, ClientMaxWindowBits: 15, Threshold: -1}
+		cfg = pmce.Config{Send: pmce.Shared, ClientMaxWindowBits: 15, Threshold: -1, Level: 1}
 	}
 	ext, err := pmce.New(cfg)
 	if err != nil {

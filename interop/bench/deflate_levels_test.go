@@ -44,8 +44,8 @@ var deflateRows = func() []struct {
 		offer string
 	}
 	rows := []row{{"default", pmce.Config{}, EchoOffer}}
-	for level := 2; level <= 9; level++ {
-		rows = append(rows, row{fmt.Sprintf("shared/level%d", level), pmce.Config{Level: level}, EchoOffer})
+	for level := 1; level <= 9; level++ {
+		rows = append(rows, row{fmt.Sprintf("shared/level%d", level), pmce.Config{Send: pmce.Shared, Level: level}, EchoOffer})
 	}
 	for _, r := range []struct {
 		send  pmce.Class
