@@ -53,6 +53,7 @@ var benchModes = []benchMode{
 	{"sliding15", fullWindow, SlidingWindow(15)},
 	{"sliding12", fullWindow, SlidingWindow(12)},
 	{"sliding10", fullWindow, SlidingWindow(10)},
+	{"leased15", fullWindow, Leased(15)},
 }
 
 func BenchmarkCompress(b *testing.B) {
