@@ -26,7 +26,7 @@ func (d *Decoder) huffman(s *state, lt *[1 << litBits]uint32, ls []uint32, dt *[
 	for {
 		src, out := s.src, s.out
 		b, nb, in, pos := s.b, s.nb, s.in, s.pos
-		start := s.start
+		start, dict := s.start, s.dict
 		inEnd := len(src) - fastIn
 		outEnd := min(len(out)-fastRoom, s.end-1-maxMatch)
 		if in <= inEnd && pos <= outEnd {
@@ -112,7 +112,13 @@ func (d *Decoder) huffman(s *state, lt *[1 << litBits]uint32, ls []uint32, dt *[
 			from := pos - dist
 			switch {
 			case from < start:
-				// From the dict, or invalid: the careful way.
+				// From the dict (under context takeover, often), or
+				// from the dict and then the output, or invalid.
+				if k := start - from; k >= length && k <= len(dict) {
+					copy(out[pos:pos+length], dict[len(dict)-k:])
+					pos += length
+					break
+				}
 				s.b, s.nb, s.in, s.pos = b, nb, in, pos
 				if err := s.copyMatch(dist, length); err != nil {
 					return err

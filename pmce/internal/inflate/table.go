@@ -144,9 +144,13 @@ func (bd *builder) build(primary []uint32, pbits uint, sub []uint32, lens []uint
 		}
 		code <<= 1
 	}
-	// Short codes fill every primary entry whose low bits are the code,
-	// read in stream order (bit-reversed).
-	size := 1 << pbits
+	// Short codes, shortest first: the entry of a code of l bits goes at
+	// its bit-reversed value (the stream delivers a code's first bit
+	// lowest) in a table of 2^l entries, which is then doubled by copying
+	// for l+1 bits, so that it repeats wherever the bits after the code
+	// vary. Entries no code covers get overwritten by longer codes or
+	// links (the code is complete), or were set bad above (it is not).
+	size := 1
 	i = 0
 	for ; i < total; i++ {
 		s := bd.sorted[i]
@@ -154,10 +158,15 @@ func (bd *builder) build(primary []uint32, pbits uint, sub []uint32, lens []uint
 		if l > pbits {
 			break
 		}
-		e := entry(syms[s], l)
-		for j := int(reverse(bd.codes[i], l)); j < size; j += 1 << l {
-			primary[j] = e
+		for size < 1<<l {
+			copy(primary[size:2*size], primary[:size])
+			size *= 2
 		}
+		primary[reverse(bd.codes[i], l)] = entry(syms[s], l)
+	}
+	for size < 1<<pbits {
+		copy(primary[size:2*size], primary[:size])
+		size *= 2
 	}
 	// Long codes: those that share their first pbits bits are adjacent in
 	// sorted order and form a complete subtree, one subtable as deep as
