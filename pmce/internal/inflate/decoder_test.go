@@ -3,6 +3,7 @@ package inflate
 import (
 	"bytes"
 	"errors"
+	"math/bits"
 	"strings"
 	"testing"
 
@@ -198,6 +199,16 @@ func TestKlauspostStreams(t *testing.T) {
 		rnd[i] = byte(x)
 	}
 	datas["random"] = rnd
+	// Skewed: byte k about half as often as byte k-1, for codes longer
+	// than the primary tables (subtables).
+	skew := make([]byte, 30<<10)
+	for i := range skew {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		skew[i] = byte(bits.TrailingZeros32(x|1<<31)) * 7
+	}
+	datas["skewed"] = skew
 	d := new(Decoder)
 	for name, data := range datas {
 		for _, level := range fuzzLevels {
@@ -223,6 +234,14 @@ func TestKlauspostStreams(t *testing.T) {
 					}
 					// And over the limit by one.
 					agree(t, d, src, dict, len(data)-1, 0)
+					// The last block's tables: the cases reach the
+					// subtables.
+					if name == "skewed" && level == 1 && len(d.litSub) == 0 {
+						t.Errorf("skewed data at level 1 made no literal/length subtables")
+					}
+					if name == "json" && level == 1 && len(d.distSub) == 0 {
+						t.Errorf("json at level 1 made no distance subtables")
+					}
 				}
 			}
 		}
