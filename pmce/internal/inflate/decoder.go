@@ -29,7 +29,7 @@ func (e *corruptError) Error() string {
 func (e *corruptError) Unwrap() error { return ErrCorrupt }
 
 // Decoder inflates raw DEFLATE streams (RFC 1951) held whole in memory.
-// The zero value is ready to use. A Decoder holds about 13 KiB of tables;
+// The zero value is ready to use. A Decoder holds about 8 KiB of tables;
 // reuse it (keep it, or pool it) so that decoding allocates nothing but
 // the output. A Decoder is not safe for concurrent use.
 type Decoder struct {
@@ -76,7 +76,8 @@ type state struct {
 // A negative limit counts as 0. Decode writes only into dst's spare
 // capacity, and grows dst (doubling, never past limit+1 bytes of data)
 // only when the data does not fit: with enough capacity it allocates
-// nothing. It may write into dst's capacity beyond the data it returns.
+// nothing. It may write into dst's capacity beyond the data it returns,
+// so src and dict must not share memory with it.
 func (d *Decoder) Decode(dst, src, dict []byte, limit int) ([]byte, error) {
 	start := len(dst)
 	limit = max(limit, 0)
