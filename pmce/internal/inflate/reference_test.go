@@ -55,6 +55,9 @@ func decodeOutcome(t testing.TB, d *Decoder, src, dict []byte, limit, dcap int) 
 	if !bytes.HasPrefix(out, prefix) {
 		t.Fatalf("Decode lost dst's bytes: %q", out[:min(len(out), 10)])
 	}
+	if cap(out) != cap(dst) && cap(out) > bound(len(prefix)+max(limit, 0)+1) {
+		t.Fatalf("Decode grew dst to %d bytes for a limit of %d", cap(out), limit)
+	}
 	o := outcome{Out: out[len(prefix):], End: "ok"}
 	switch {
 	case err == nil:
@@ -87,3 +90,7 @@ func agree(t testing.TB, d *Decoder, src, dict []byte, limit, dcap int) outcome 
 	}
 	return got
 }
+
+// bound is the most the allocator may round an allocation of n bytes up
+// to: by its size classes (at most 1/8 more) or to whole pages.
+func bound(n int) int { return n + n/8 + 8192 }
