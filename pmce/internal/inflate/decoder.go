@@ -282,7 +282,7 @@ func (d *Decoder) readTables(s *state, final bool) (uint, error) {
 		if e&kBad != 0 {
 			return 0, s.corrupt("invalid code length symbol")
 		}
-		if n := uint(e & 15); s.nb >= n {
+		if n := uint(e & 0xff); s.nb >= n {
 			s.drop(n)
 		} else {
 			return 0, s.truncated()
