@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wskit/wskit/frame"
+	"github.com/wskit/wskit/pmce/internal/inflate"
 )
 
 // Errors of decompression. Both are protocol errors that carry the close
@@ -203,37 +204,21 @@ func (c *Codec) Decompress(dst, src []byte, limit int) ([]byte, error) {
 		limit = DefaultMaxMessage
 	}
 	limit = min(limit, math.MaxInt-1) // "no limit": limit+1 must not overflow
-	r := getReader()
-	r.resetWhole(src, d.window.buf)
 	start := len(dst)
 	var err error
-	for {
-		n := len(dst) - start
-		if n > limit {
+	if len(src) <= maxFlat {
+		w := getWhole()
+		w.flat = append(append(w.flat[:0], src...), tail...)
+		dst, err = w.dec.Decode(dst, w.flat, d.window.buf, limit)
+		putWhole(w)
+		if err == inflate.ErrLimit {
 			err = ErrTooBig
-			break
+		} else if err != nil {
+			err = corrupt(err)
 		}
-		if len(dst) == cap(dst) {
-			dst = grow(dst, start, limit, len(src))
-		}
-		room := dst[len(dst):cap(dst)]
-		room = room[:min(len(room), limit+1-n)]
-		m, rerr := r.fr.Read(room)
-		dst = dst[:len(dst)+m]
-		if len(dst)-start > limit {
-			// Past the limit first, whatever follows (as Reader sees it).
-			err = ErrTooBig
-			break
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			err = corrupt(rerr)
-			break
-		}
+	} else {
+		dst, err = inflateStream(dst, src, d.window.buf, limit)
 	}
-	putReader(r)
 	if err != nil {
 		d.fail(err)
 		return dst[:start], err
@@ -462,4 +447,41 @@ func (w *window) write(p []byte) {
 		w.buf = w.buf[:copy(w.buf, w.buf[over:])]
 	}
 	w.buf = append(w.buf, p...)
+}
+
+// inflateStream inflates a message too large to copy whole, with
+// klauspost's decompressor reading it through a bufio.Reader.
+func inflateStream(dst, src, dict []byte, limit int) ([]byte, error) {
+	r := getReader()
+	r.resetStream(msgInput{b: src}, dict)
+	start := len(dst)
+	var err error
+	for {
+		n := len(dst) - start
+		if n > limit {
+			err = ErrTooBig
+			break
+		}
+		if len(dst) == cap(dst) {
+			dst = grow(dst, start, limit, len(src))
+		}
+		room := dst[len(dst):cap(dst)]
+		room = room[:min(len(room), limit+1-n)]
+		m, rerr := r.fr.Read(room)
+		dst = dst[:len(dst)+m]
+		if len(dst)-start > limit {
+			// Past the limit first, whatever follows (as Reader sees it).
+			err = ErrTooBig
+			break
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			err = corrupt(rerr)
+			break
+		}
+	}
+	putReader(r)
+	return dst, err
 }

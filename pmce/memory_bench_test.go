@@ -92,9 +92,9 @@ func waitIdle(b *testing.B, c *Codec) {
 }
 
 // BenchmarkCoderMemory measures the memory one message in flight takes
-// from a pool, whatever the class: a compressor of each kind, and a
-// decompressor ("B/coder": the live heap per coder after one 16 KiB
-// message).
+// from a pool, whatever the class: a compressor of each kind, klauspost's
+// decompressor (streamed messages) and the whole-message decoder
+// ("B/coder": the live heap per coder after one 16 KiB message).
 func BenchmarkCoderMemory(b *testing.B) {
 	const n = 50
 	msg := benchText(1, 16<<10)[0]
@@ -109,17 +109,27 @@ func BenchmarkCoderMemory(b *testing.B) {
 		{"compressor/window12", writerKindOf(1, 12)},
 		{"compressor/window8", writerKindOf(1, 8)},
 		{"decompressor", 255},
+		{"decoder/whole", 254},
 	} {
 		b.Run(k.name, func(b *testing.B) {
 			var per float64
 			for b.Loop() {
 				ws := make([]*pooledWriter, n)
 				rs := make([]*pooledReader, n)
+				wds := make([]*wholeDecoder, n)
 				before := heap()
 				for i := range n {
+					if k.kind == 254 {
+						wds[i] = new(wholeDecoder)
+						wds[i].flat = append(append(wds[i].flat, wire...), tail...)
+						if _, err := wds[i].dec.Decode(nil, wds[i].flat, nil, 1<<20); err != nil {
+							b.Fatal(err)
+						}
+						continue
+					}
 					if k.kind == 255 {
 						rs[i] = getReader()
-						rs[i].resetWhole(wire, nil)
+						rs[i].resetStream(msgInput{b: wire}, nil)
 						for {
 							var buf [4096]byte
 							if _, err := rs[i].fr.Read(buf[:]); err != nil {
@@ -137,6 +147,7 @@ func BenchmarkCoderMemory(b *testing.B) {
 				per = float64(int64(heap())-int64(before)) / n
 				runtime.KeepAlive(ws)
 				runtime.KeepAlive(rs)
+				runtime.KeepAlive(wds)
 			}
 			b.ReportMetric(per, "B/coder")
 		})

@@ -2,11 +2,11 @@ package pmce
 
 import (
 	"bufio"
-	"bytes"
 	"io"
 	"sync"
 
 	"github.com/klauspost/compress/flate"
+	"github.com/wskit/wskit/pmce/internal/inflate"
 )
 
 // pooledWriter is a compressor and the buffer it appends its output to.
@@ -75,28 +75,26 @@ func putWriter(w *pooledWriter) {
 	writerPools[w.kind].Put(w)
 }
 
-// pooledReader is a decompressor and the inputs it reads from.
-// klauspost's decompressor reads a *bytes.Reader or a *bufio.Reader through
-// code specialized for each, several times faster than through another
-// flate.Reader: a whole message is copied behind its tail into flat and
-// read through bytes; a streamed one, or one too large to copy, is read
-// through buf over msgInput.
+// pooledReader is klauspost's decompressor and the input it reads from,
+// for a message streamed (Reader, Inflater) or too large for Decompress to
+// copy whole (wholeDecoder takes the others). klauspost's decompressor
+// reads a *bufio.Reader through code specialized for it, several times
+// faster than through another flate.Reader, so it reads buf over in.
 type pooledReader struct {
-	fr    io.ReadCloser // a flate reader, also a flate.Resetter
-	in    msgInput
-	buf   *bufio.Reader // reads in
-	flat  []byte        // a whole message's payload and tail
-	bytes bytes.Reader  // reads flat
+	fr   io.ReadCloser // a flate reader, also a flate.Resetter
+	in   msgInput
+	buf  *bufio.Reader // reads in
+	flat []byte        // an Inflater's output buffer
 }
 
-// maxFlat bounds what Decompress copies into flat, and so what a pooled
-// decompressor keeps.
+// maxFlat bounds what Decompress copies into a wholeDecoder's flat, and so
+// what a pooled one keeps.
 const maxFlat = 64 << 10
 
 var readerPool sync.Pool
 
-// getReader returns a decompressor from the pool; resetWhole or
-// resetStream prepares it for a message.
+// getReader returns a decompressor from the pool; resetStream prepares it
+// for a message.
 func getReader() *pooledReader {
 	if v := readerPool.Get(); v != nil {
 		return v.(*pooledReader)
@@ -107,19 +105,8 @@ func getReader() *pooledReader {
 	return r
 }
 
-// resetWhole prepares r to inflate the payload src of a whole message,
-// with dict as the window of the data before it.
-func (r *pooledReader) resetWhole(src, dict []byte) {
-	if len(src) <= maxFlat {
-		r.flat = append(append(r.flat[:0], src...), tail...)
-		r.bytes.Reset(r.flat)
-		r.fr.(flate.Resetter).Reset(&r.bytes, dict)
-		return
-	}
-	r.resetStream(msgInput{b: src}, dict)
-}
-
-// resetStream prepares r to inflate what in yields.
+// resetStream prepares r to inflate what in yields, with dict as the
+// window of the data before it.
 func (r *pooledReader) resetStream(in msgInput, dict []byte) {
 	r.in = in
 	r.buf.Reset(&r.in)
@@ -129,7 +116,6 @@ func (r *pooledReader) resetStream(in msgInput, dict []byte) {
 func putReader(r *pooledReader) {
 	r.in = msgInput{}
 	r.buf.Reset(&r.in)
-	r.bytes.Reset(nil)
 	if cap(r.flat) > maxFlat+len(tail) {
 		r.flat = nil
 	}
@@ -189,4 +175,29 @@ func (m *msgInput) Read(p []byte) (int, error) {
 		return n, nil
 	}
 	return 0, io.EOF
+}
+
+// wholeDecoder inflates a whole message of up to maxFlat bytes: the
+// package's own decoder (pmce/internal/inflate, about twice as fast as
+// klauspost's on these; docs/pmce.md) and the buffer that holds the
+// payload followed by tail, as the decoder wants the stream whole.
+type wholeDecoder struct {
+	dec  inflate.Decoder
+	flat []byte
+}
+
+var wholePool sync.Pool
+
+func getWhole() *wholeDecoder {
+	if v := wholePool.Get(); v != nil {
+		return v.(*wholeDecoder)
+	}
+	return new(wholeDecoder)
+}
+
+func putWhole(w *wholeDecoder) {
+	if cap(w.flat) > maxFlat+len(tail) {
+		w.flat = nil
+	}
+	wholePool.Put(w)
 }
