@@ -13,8 +13,8 @@ import (
 // DefaultLevel is the compression level when Config.Level is 0: level 4
 // of klauspost/compress, the lowest whose matches, with context takeover,
 // make a stream of JSON messages as small as the best of the other Go
-// libraries, at about 1.15 times level 1's CPU time (docs/pmce.md has the
-// measurements of every level).
+// libraries, at about 1.2 times the CPU time of level 1 without context
+// takeover (docs/pmce.md has the measurements of every level).
 const DefaultLevel = 4
 
 // DefaultThreshold is the Threshold when Config.Threshold is 0: messages
