@@ -198,7 +198,8 @@ func waitReleased(t *testing.T, c *Codec) {
 // Dedicated one (same bytes); once idle for LeaseIdle it holds no
 // compressor, and its next message refers to nothing before it, which the
 // peer, keeping its window, inflates all the same. A message streamed
-// through a Writer keeps the compressor however long it takes.
+// through a Writer keeps the compressor however long it takes. CloseSend
+// gives it back at once.
 func TestLeased(t *testing.T) {
 	msgs := texts(6, 3000, 11)
 	dedicated := newCodec(true, fullWindow, 4, 0)
@@ -257,6 +258,34 @@ func TestLeased(t *testing.T) {
 	roundTrip(4, wire.Bytes())
 	roundTrip(5, compress(leased, msgs[5]))
 	waitReleased(t, leased)
+
+	// CloseSend gives the compressor back at once, at the end of a
+	// message being compressed, and later messages are compressed alone.
+	leased.enc.setClass(Leased(15), time.Hour)
+	roundTrip(0, compress(leased, msgs[0]))
+	w = leased.NewWriter(&wire)
+	leased.CloseSend()
+	if !leaseHeld(leased) {
+		t.Fatal("CloseSend took the compressor in the middle of a message")
+	}
+	wire.Reset()
+	if _, err := w.Write(msgs[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(1, wire.Bytes())
+	if leaseHeld(leased) {
+		t.Fatal("the compressor outlived CloseSend and the message")
+	}
+	for i := 2; i < 4; i++ {
+		got, want := compress(leased, msgs[i]), compress(fresh, msgs[i])
+		if !bytes.Equal(got, want) || leaseHeld(leased) {
+			t.Errorf("message %d after CloseSend: %d bytes (held %v), want %d as compressed alone", i, len(got), leaseHeld(leased), len(want))
+		}
+		roundTrip(i, got)
+	}
 	leased.Release()
 	if _, err := leased.Compress(nil, msgs[0]); err != errReleased {
 		t.Errorf("Compress after Release: %v, want errReleased", err)

@@ -289,6 +289,7 @@ type encoder struct {
 	busy      bool        // a message is being compressed with held
 	used      bool        // held compressed a message since the timer last fired
 	stale     bool        // dropContext came while busy: drop it at release
+	ended     bool        // CloseSend: hold no compressor any more
 }
 
 // setClass applies the Send class: SlidingWindow keeps the window
@@ -326,6 +327,11 @@ func (e *encoder) acquire() *pooledWriter {
 		return getWriter(e.kind)
 	}
 	e.lock()
+	if e.ended {
+		// Each message on its own, with a compressor of its own.
+		e.unlock()
+		return getWriter(e.kind)
+	}
 	if e.held == nil {
 		e.held = getWriter(e.kind)
 		if e.leaseIdle > 0 {
@@ -355,13 +361,46 @@ func (e *encoder) release(w *pooledWriter) {
 		return
 	}
 	e.lock()
+	if w != e.held {
+		// Taken for this message alone, after CloseSend.
+		e.unlock()
+		putWriter(w)
+		return
+	}
 	e.busy = false
 	e.used = true
+	if e.ended {
+		e.held = nil
+		putWriter(w)
+	}
 	stale := e.stale
 	e.unlock()
 	if stale {
 		e.dropContext(nil)
 	}
+}
+
+// CloseSend tells the codec that its connection sends no more messages,
+// or hardly any: its close frame went out, or the connection is being
+// closed. A Leased codec gives its compressor back to the pool at once
+// rather than after LeaseIdle (at the end of a message being compressed,
+// if one is), and compresses any message still sent with a compressor of
+// its own, referring to nothing before it; the other classes are not
+// affected. It is safe to call while another goroutine sends.
+// handshake/server's Upgraded.Close and handshake/client's Dialed.Close
+// call it on the agreed codecs.
+func (c *Codec) CloseSend() {
+	e := &c.enc
+	if e.leaseIdle == 0 {
+		return
+	}
+	e.mu.Lock()
+	e.ended = true
+	if e.held != nil && !e.busy {
+		putWriter(e.held)
+		e.held = nil
+	}
+	e.mu.Unlock()
 }
 
 // expire is the Leased class's timer: it gives the compressor back if no

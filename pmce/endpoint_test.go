@@ -5,9 +5,12 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
@@ -228,5 +231,70 @@ func runEndpoints(t *testing.T, ccfg, scfg pmce.Config, wantResp string) {
 		if sending, _ := cres.Extensions[0].(*pmce.Codec).ContextTakeover(); sending && side.name == "client" && sizes[3] >= sizes[0] {
 			t.Errorf("context takeover: the repeated message is %d bytes, the first %d", sizes[3], sizes[0])
 		}
+	}
+}
+
+// TestUpgradedCloseReleases: README.md's server gives a Leased codec's
+// compressor back when the connection is closed (Upgraded.Close calls
+// CloseSend), instead of LeaseIdle later: the codec, which compressed the
+// echo with context takeover, then compresses a message on its own, as a
+// fresh compressor does.
+func TestUpgradedCloseReleases(t *testing.T) {
+	msg := []byte(strings.Repeat("a message worth compressing, twice over. ", 20))
+	ext, err := pmce.New(pmce.Config{LeaseIdle: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := &server.Config{Extensions: []handshake.Extension{ext}}
+	codecs := make(chan *pmce.Codec, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		up, err := cfg.Upgrade(w, r)
+		if err != nil {
+			return
+		}
+		ep, err := up.Endpoint()
+		if err != nil {
+			up.Close()
+			return
+		}
+		go func() {
+			m, err := ep.NextMessage()
+			if err == nil {
+				err = ep.WriteMessage(m.Type, m.Data)
+			}
+			up.Close()
+			if err != nil {
+				t.Error(err)
+			}
+			codecs <- up.Result.Extensions[0].(*pmce.Codec)
+		}()
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	d, err := client.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &client.Config{Extensions: []handshake.Extension{ext}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	cep := d.Endpoint()
+	if err := cep.WriteMessage(frame.OpText, msg); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := cep.NextMessage(); err != nil || !bytes.Equal(m.Data, msg) {
+		t.Fatalf("echo: %q, %v", m.Data, err)
+	}
+	codec := <-codecs
+	got, err := codec.Compress(nil, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, alone := agreedPair(t, pmce.Config{Send: pmce.Shared})
+	want, err := alone.(*pmce.Codec).Compress(nil, msg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("after Upgraded.Close the codec compressed %d bytes into %d, want %d as on its own", len(msg), len(got), len(want))
 	}
 }

@@ -89,8 +89,15 @@ func (d *Dialed) Endpoint(opts ...endpoint.Option) *endpoint.Endpoint {
 }
 
 // Close closes the connection. Close the Endpoint first (its Close runs
-// the closing handshake).
-func (d *Dialed) Close() error { return d.Conn.Close() }
+// the closing handshake). It first lets the agreed extensions give back
+// what they hold for sending (a permessage-deflate compressor of the
+// Leased class goes back to its pool).
+func (d *Dialed) Close() error {
+	if d.Result != nil {
+		seam.CloseSend(d.Result.Extensions)
+	}
+	return d.Conn.Close()
+}
 
 // Endpoint performs the handshake over conn, a connection the caller
 // opened, as Handshake does, and returns the client Endpoint that carries

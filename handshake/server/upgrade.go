@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 
+	"github.com/wskit/wskit/handshake/internal/seam"
 	"github.com/wskit/wskit/internal/ctxconn"
 )
 
@@ -39,8 +40,13 @@ type Upgraded struct {
 }
 
 // Close closes the connection, or for HTTP/2 the request body; the
-// HTTP/2 stream ends when the handler returns.
+// HTTP/2 stream ends when the handler returns. It first lets the agreed
+// extensions give back what they hold for sending (a permessage-deflate
+// compressor of the Leased class goes back to its pool).
 func (u *Upgraded) Close() error {
+	if u.Result != nil {
+		seam.CloseSend(u.Result.Extensions)
+	}
 	if u.closer == nil {
 		return nil
 	}

@@ -34,3 +34,14 @@ func Options(agreed []handshake.Negotiated) []endpoint.Option {
 	}
 	return []endpoint.Option{endpoint.Extensions(exts...)}
 }
+
+// CloseSend tells the agreed extensions that can be told (permessage-deflate's
+// codec) that their connection sends no more messages, so that they give
+// back at once what they hold for sending.
+func CloseSend(agreed []handshake.Negotiated) {
+	for _, n := range agreed {
+		if c, ok := n.(interface{ CloseSend() }); ok {
+			c.CloseSend()
+		}
+	}
+}
