@@ -320,3 +320,64 @@ func TestSlidingPoolHygiene(t *testing.T) {
 		}
 	}
 }
+
+// TestSentSharedMidMessage: a shared message reported while a Writer's
+// message is under way goes out after it (an Endpoint sends frames of one
+// message at a time), so the codec drops its context only once that
+// message ends; the peer then inflates the streamed message, the shared
+// one and the next one, for every class with context takeover.
+func TestSentSharedMidMessage(t *testing.T) {
+	msgs := benchText(3, 3000)
+	for _, class := range []Class{Dedicated(15), Leased(15), SlidingWindow(15), SlidingWindow(12)} {
+		t.Run(class.String(), func(t *testing.T) {
+			c := newCodec(true, fullWindow, 4, 0)
+			c.enc.setClass(class, time.Hour)
+			peer := newCodec(false, fullWindow, 4, 0)
+			shared, rsv, err := c.EncodeShared(nil, msgs[1], 0)
+			if err != nil || rsv == 0 {
+				t.Fatalf("EncodeShared: rsv %v, %v", rsv, err)
+			}
+			// Some context first, so that dropping it matters.
+			first, err := c.Compress(nil, msgs[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var streamed bytes.Buffer
+			w := c.NewWriter(&streamed)
+			half := len(msgs[0]) / 2
+			if _, err := w.Write(msgs[0][:half]); err != nil {
+				t.Fatal(err)
+			}
+			c.SentShared(msgs[1], rsv)
+			if _, err := w.Write(msgs[0][half:]); err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			// What is where in the peer's window now differs from the
+			// sender's history unless the context was dropped: each of
+			// these refers far back into it.
+			next, err := c.Compress(nil, msgs[2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			last, err := c.Compress(nil, msgs[0][half:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, wire := range [][]byte{first, streamed.Bytes(), shared, next, last} {
+				back, err := peer.Decompress(nil, wire, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = append(got, string(back))
+			}
+			want := []string{string(msgs[2]), string(msgs[0]), string(msgs[1]), string(msgs[2]), string(msgs[0][half:])}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("the peer received (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

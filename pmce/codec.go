@@ -354,6 +354,12 @@ func (e *encoder) release(w *pooledWriter) {
 		// the writer goes back to the pool.
 		w.fw.ResetDict(nil, nil)
 		putWriter(w)
+		if e.stale {
+			// A shared message went out while this one streamed:
+			// the window no longer ends as the peer's does.
+			e.slide.buf = e.slide.buf[:0]
+			e.stale = false
+		}
 		return
 	}
 	if !e.takeover {
@@ -426,6 +432,10 @@ func (e *encoder) expire() {
 // the data to its window; a kept compressor forgets its history.
 func (e *encoder) dropContext(data []byte) {
 	if e.slide.size > 0 {
+		if e.sw.pw != nil {
+			e.stale = true // a Writer's message is under way
+			return
+		}
 		e.slide.write(data)
 		return
 	}
