@@ -85,11 +85,7 @@ func BenchmarkDecompress(b *testing.B) {
 		msgs := benchText(64, size)
 		for _, m := range benchModes {
 			b.Run(fmt.Sprintf("%dKiB/%s", size>>10, m.name), func(b *testing.B) {
-				enc := newCodec(false, m.p, flate.BestSpeed, 0)
-				wire := make([][]byte, len(msgs))
-				for i, msg := range msgs {
-					wire[i], _ = enc.Compress(nil, msg)
-				}
+				wire := compressAll(m, msgs)
 				c := newCodec(true, m.p, flate.BestSpeed, 0)
 				dst := make([]byte, 0, size)
 				b.SetBytes(int64(size))
@@ -133,35 +129,46 @@ func BenchmarkStream(b *testing.B) {
 				i++
 			}
 		})
-		b.Run("Reader/"+m.name, func(b *testing.B) {
-			enc := newCodec(false, m.p, flate.BestSpeed, 0)
-			wire := make([][]byte, len(msgs))
-			for i, msg := range msgs {
-				wire[i], _ = enc.Compress(nil, msg)
+		b.Run("Reader/"+m.name, func(b *testing.B) { benchReader(b, m, compressAll(m, msgs), 4096) })
+	}
+}
+
+// compressAll returns msgs compressed in turn by a codec of mode m at
+// level 1, as a peer sends them.
+func compressAll(m benchMode, msgs [][]byte) [][]byte {
+	enc := newCodec(false, m.p, flate.BestSpeed, 0)
+	wire := make([][]byte, len(msgs))
+	for i, msg := range msgs {
+		wire[i], _ = enc.Compress(nil, msg)
+	}
+	return wire
+}
+
+// benchReader inflates wire (64 KiB messages), message after message,
+// through NewReader into a buffer of bufSize bytes; the window starts
+// again with the sequence.
+func benchReader(b *testing.B, m benchMode, wire [][]byte, bufSize int) {
+	c := newCodec(true, m.p, flate.BestSpeed, 0)
+	buf := make([]byte, bufSize)
+	var src bytes.Reader
+	b.SetBytes(64 << 10)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if i%len(wire) == 0 {
+			c.dec.window.buf = c.dec.window.buf[:0]
+		}
+		src.Reset(wire[i%len(wire)])
+		r := c.NewReader(&src, 0)
+		for {
+			if _, err := r.Read(buf); err == io.EOF {
+				break
+			} else if err != nil {
+				b.Fatal(err)
 			}
-			c := newCodec(true, m.p, flate.BestSpeed, 0)
-			buf := make([]byte, 4096)
-			var src bytes.Reader
-			b.SetBytes(64 << 10)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if i%len(wire) == 0 {
-					c.dec.window.buf = c.dec.window.buf[:0]
-				}
-				src.Reset(wire[i%len(wire)])
-				r := c.NewReader(&src, 0)
-				for {
-					if _, err := r.Read(buf); err == io.EOF {
-						break
-					} else if err != nil {
-						b.Fatal(err)
-					}
-				}
-				r.Close()
-				i++
-			}
-		})
+		}
+		r.Close()
+		i++
 	}
 }
 

@@ -227,11 +227,7 @@ func (w writerFunc) Write(p []byte) (int, error) { return w(p) }
 func BenchmarkInflater(b *testing.B) {
 	msgs := benchText(64, 64<<10)
 	for _, m := range benchModes[:2] {
-		enc := newCodec(false, m.p, 1, 0)
-		wire := make([][]byte, len(msgs))
-		for i, msg := range msgs {
-			wire[i], _ = enc.Compress(nil, msg)
-		}
+		wire := compressAll(m, msgs)
 		b.Run("Inflater/"+m.name, func(b *testing.B) {
 			c := newCodec(true, m.p, 1, 0)
 			emit := func([]byte) error { return nil }
@@ -254,28 +250,7 @@ func BenchmarkInflater(b *testing.B) {
 				i++
 			}
 		})
-		b.Run("Reader/"+m.name, func(b *testing.B) {
-			c := newCodec(true, m.p, 1, 0)
-			buf := make([]byte, inflaterBuf)
-			var src bytes.Reader
-			b.SetBytes(64 << 10)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if i%len(wire) == 0 {
-					c.dec.window.buf = c.dec.window.buf[:0]
-				}
-				src.Reset(wire[i%len(wire)])
-				r := c.NewReader(&src, 0)
-				for {
-					if _, err := r.Read(buf); err != nil {
-						break
-					}
-				}
-				r.Close()
-				i++
-			}
-		})
+		b.Run("Reader/"+m.name, func(b *testing.B) { benchReader(b, m, wire, inflaterBuf) })
 	}
 }
 
