@@ -260,14 +260,21 @@ func (h *Hub) prune() error {
 		n++
 	}
 	h.mu.Unlock()
-	var errs []error
-	for _, r := range rs[:n] {
-		if err := r.sub.Unsubscribe(); err != nil {
-			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", r.pattern, err))
-		}
-	}
+	err := unsubscribe(rs[:n])
 	clear(rs)
 	h.retiredScratch = rs[:0]
+	return err
+}
+
+// unsubscribe ends the broker subscriptions of es, which left the Hub's
+// state, and joins the broker's errors.
+func unsubscribe(es []*entry) error {
+	var errs []error
+	for _, e := range es {
+		if err := e.sub.Unsubscribe(); err != nil {
+			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", e.pattern, err))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -337,11 +344,5 @@ func (h *Hub) Close() error {
 	clear(h.retired)
 	h.trie = trie[entry]{}
 	h.mu.Unlock()
-	var errs []error
-	for _, e := range subs {
-		if err := e.sub.Unsubscribe(); err != nil {
-			errs = append(errs, fmt.Errorf("topics: broker unsubscribe %q: %w", e.pattern, err))
-		}
-	}
-	return errors.Join(errs...)
+	return unsubscribe(subs)
 }
