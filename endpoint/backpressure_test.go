@@ -21,29 +21,11 @@ import (
 // buffer as small as 16 KiB makes loopback TCP crawl.)
 func tcpPair(t *testing.T) (server, client *net.TCPConn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	accepted := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			t.Error(err)
-		}
-		accepted <- c
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := (<-accepted).(*net.TCPConn)
-	client = c.(*net.TCPConn)
-	s.SetWriteBuffer(16 << 10)
+	s, c := dialPair(t, "tcp", "127.0.0.1:0")
+	server, client = s.(*net.TCPConn), c.(*net.TCPConn)
+	server.SetWriteBuffer(16 << 10)
 	client.SetReadBuffer(128 << 10)
-	t.Cleanup(func() { s.Close(); client.Close() })
-	return s, client
+	return server, client
 }
 
 // numbered is a message carrying n in its first 8 bytes, size bytes long.

@@ -16,10 +16,11 @@ import (
 	"github.com/wskit/wskit/frame"
 )
 
-// unixPair connects a client and a server Endpoint over a UNIX socket.
-func unixPair(t *testing.T, copts, sopts []Option) (client, server *Endpoint, cc, sc net.Conn) {
-	path := filepath.Join(t.TempDir(), "ws.sock")
-	ln, err := net.Listen("unix", path)
+// dialPair returns the two ends of a connection to a listener on network
+// and address, both closed at the end of the test.
+func dialPair(t *testing.T, network, address string) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen(network, address)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,12 +33,18 @@ func unixPair(t *testing.T, copts, sopts []Option) (client, server *Endpoint, cc
 		}
 		accepted <- c
 	}()
-	cc, err = net.Dial("unix", path)
+	client, err = net.Dial(network, ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	sc = <-accepted
-	t.Cleanup(func() { cc.Close(); sc.Close() })
+	server = <-accepted
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return server, client
+}
+
+// unixPair connects a client and a server Endpoint over a UNIX socket.
+func unixPair(t *testing.T, copts, sopts []Option) (client, server *Endpoint, cc, sc net.Conn) {
+	sc, cc = dialPair(t, "unix", filepath.Join(t.TempDir(), "ws.sock"))
 	return New(frame.Client, cc, cc, copts...), New(frame.Server, sc, sc, sopts...), cc, sc
 }
 
