@@ -22,11 +22,9 @@ import (
 	gorilla "github.com/gorilla/websocket"
 	"github.com/lxzan/gws"
 
-	"github.com/wskit/wskit/endpoint"
 	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/server"
-	"github.com/wskit/wskit/parser"
 	"github.com/wskit/wskit/pmce"
 )
 
@@ -86,53 +84,6 @@ func ParseClass(s string) (pmce.Class, error) {
 		}
 	}
 	return 0, fmt.Errorf("memory class %q: want default, shared, dedicated(8) to dedicated(15), window(8) to window(15) or leased(8) to leased(15)", s)
-}
-
-// serveWskitWith is serveWskit with a handshake configuration: the agreed
-// extensions go to the Endpoint, and a codec is released when its
-// connection ends.
-func serveWskitWith(ln net.Listener, cfg *server.Config) error {
-	return acceptLoop(ln, func(conn net.Conn) {
-		defer conn.Close()
-		br := bufio.NewReader(conn)
-		req, err := server.ReadRequest(br, cfg.Limits)
-		var res *server.Result
-		if err == nil {
-			res, err = cfg.Accept(req)
-		}
-		if err != nil {
-			var se *server.Error
-			if errors.As(err, &se) {
-				se.WriteTo(conn)
-			}
-			return
-		}
-		if _, err := res.WriteTo(conn); err != nil {
-			return
-		}
-		var exts []endpoint.Codec
-		for _, n := range res.Extensions {
-			if x, ok := n.(endpoint.Codec); ok {
-				exts = append(exts, x)
-			}
-			if c, ok := n.(*pmce.Codec); ok {
-				defer c.Release()
-			}
-		}
-		leftover, _ := br.Peek(br.Buffered())
-		ep := endpoint.New(frame.Server, conn, conn, endpoint.Extensions(exts...),
-			endpoint.ParserOptions(parser.Leftover(leftover)))
-		br = nil
-		for {
-			m, err := ep.NextMessage()
-			if err != nil {
-				return
-			}
-			if ep.WriteMessage(m.Type, m.Data) != nil {
-				return
-			}
-		}
-	})
 }
 
 func serveGobwasDeflate(conn net.Conn) {

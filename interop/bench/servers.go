@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,7 +16,10 @@ import (
 	gorilla "github.com/gorilla/websocket"
 	"github.com/lxzan/gws"
 
+	"github.com/wskit/wskit/endpoint"
+	"github.com/wskit/wskit/frame"
 	"github.com/wskit/wskit/handshake/server"
+	"github.com/wskit/wskit/parser"
 )
 
 // ServerAPIs says how each echo server is built: each library's documented
@@ -113,7 +118,42 @@ func acceptLoop(ln net.Listener, handle func(net.Conn)) error {
 
 var wskitConfig = &server.Config{}
 
-func serveWskit(ln net.Listener) error { return serveWskitWith(ln, wskitConfig) }
+// serveWskit is wskit's echo server on a raw listener: the handshake
+// read and answered by handshake/server, then an Endpoint on the
+// connection, with the bytes read past the request.
+func serveWskit(ln net.Listener) error {
+	return acceptLoop(ln, func(conn net.Conn) {
+		defer conn.Close()
+		br := bufio.NewReader(conn)
+		req, err := server.ReadRequest(br, wskitConfig.Limits)
+		var res *server.Result
+		if err == nil {
+			res, err = wskitConfig.Accept(req)
+		}
+		if err != nil {
+			var se *server.Error
+			if errors.As(err, &se) {
+				se.WriteTo(conn)
+			}
+			return
+		}
+		if _, err := res.WriteTo(conn); err != nil {
+			return
+		}
+		leftover, _ := br.Peek(br.Buffered())
+		ep := endpoint.New(frame.Server, conn, conn, endpoint.ParserOptions(parser.Leftover(leftover)))
+		br = nil
+		for {
+			m, err := ep.NextMessage()
+			if err != nil {
+				return
+			}
+			if ep.WriteMessage(m.Type, m.Data) != nil {
+				return
+			}
+		}
+	})
+}
 
 func serveGobwas(conn net.Conn) {
 	if _, err := ws.Upgrade(conn); err != nil {
