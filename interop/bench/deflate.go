@@ -165,8 +165,7 @@ func DialDeflate(addr, offer string) (*net.TCPConn, *pmce.Codec, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	req := strings.TrimSuffix(RequestText, "\r\n") + "Sec-WebSocket-Extensions: " + offer + "\r\n\r\n"
-	conn, resp, err := dialWith(addr, req)
+	conn, resp, err := dialWith(addr, requestOffering(offer))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -188,6 +187,12 @@ func DialDeflate(addr, offer string) (*net.TCPConn, *pmce.Codec, error) {
 	}
 	conn.Close()
 	return nil, nil, fmt.Errorf("response %q: %v", values, err)
+}
+
+// requestOffering is RequestText with a Sec-WebSocket-Extensions header
+// carrying offer.
+func requestOffering(offer string) string {
+	return strings.TrimSuffix(RequestText, "\r\n") + "Sec-WebSocket-Extensions: " + offer + "\r\n\r\n"
 }
 
 // JSON returns a JSON document of about size bytes, different for each

@@ -141,7 +141,7 @@ func dialFanout(addr string, n int, deflate bool) (*fanoutReader, error) {
 	copy(sa.Addr[:], ta.IP.To4())
 	req := RequestText
 	if deflate {
-		req = strings.TrimSuffix(RequestText, "\r\n") + "Sec-WebSocket-Extensions: " + FanoutOffer + "\r\n\r\n"
+		req = requestOffering(FanoutOffer)
 	}
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {

@@ -96,7 +96,7 @@ func TestFanout(t *testing.T) {
 			defer s.Close()
 			req := RequestText
 			if row.deflate {
-				req = strings.TrimSuffix(RequestText, "\r\n") + "Sec-WebSocket-Extensions: " + FanoutOffer + "\r\n\r\n"
+				req = requestOffering(FanoutOffer)
 			}
 			var rs []*bufio.Reader
 			for range 3 {
