@@ -59,6 +59,15 @@ type member struct {
 	dirty   atomic.Bool // on the writer's list: it queued since its last Flush
 }
 
+// find returns the index in m.entries of pattern's entry, or -1; m may
+// be nil (not a member).
+func (m *member) find(pattern string) int {
+	if m == nil {
+		return -1
+	}
+	return slices.IndexFunc(m.entries, func(e *entry) bool { return e.pattern == pattern })
+}
+
 // entry is one pattern: its broker subscription and its local subscribers.
 type entry struct {
 	h       *Hub
@@ -108,12 +117,7 @@ func (h *Hub) Subscribe(s Subscriber, pattern string) error {
 		return ErrClosed
 	}
 	h.mu.RLock()
-	held := false
-	if m := h.members[s]; m != nil {
-		for _, e := range m.entries {
-			held = held || e.pattern == pattern
-		}
-	}
+	held := h.members[s].find(pattern) >= 0
 	e := h.entries[pattern] // only ops holders add or drop entries
 	h.mu.RUnlock()
 	if held {
@@ -163,11 +167,7 @@ func (h *Hub) Unsubscribe(s Subscriber, pattern string) error {
 	defer h.ops.Unlock()
 	h.mu.Lock()
 	m := h.members[s]
-	if m == nil {
-		h.mu.Unlock()
-		return ErrNotSubscribed
-	}
-	i := slices.IndexFunc(m.entries, func(e *entry) bool { return e.pattern == pattern })
+	i := m.find(pattern)
 	if i < 0 {
 		h.mu.Unlock()
 		return ErrNotSubscribed
