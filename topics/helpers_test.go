@@ -103,46 +103,41 @@ func (s *deferredSub) Unsubscribe() error {
 // (the latest made), and reports how many it delivered.
 func (d *deferred) run(pattern string, n int) int {
 	done := 0
-	for ; done < n; done++ {
-		d.mu.Lock()
-		var s *deferredSub
-		for _, x := range d.subs {
-			if x.pattern == pattern && len(x.queue) > 0 {
-				s = x
-			}
-		}
-		if s == nil {
-			d.mu.Unlock()
-			return done
-		}
-		m := s.queue[0]
-		s.queue = s.queue[1:]
-		d.mu.Unlock()
-		s.deliver(m)
+	for done < n && d.deliverOne(func(s *deferredSub) bool { return s.pattern == pattern }, false) {
+		done++
 	}
 	return done
 }
 
 // runAll delivers everything queued, subscription after subscription.
 func (d *deferred) runAll() {
-	for {
-		d.mu.Lock()
-		var s *deferredSub
-		for _, x := range d.subs {
-			if len(x.queue) > 0 {
-				s = x
+	for d.deliverOne(func(*deferredSub) bool { return true }, true) {
+	}
+}
+
+// deliverOne delivers the first message queued for the first (or, unless
+// first, the latest made) subscription that pick accepts and that has one,
+// and reports whether there was one.
+func (d *deferred) deliverOne(pick func(*deferredSub) bool, first bool) bool {
+	d.mu.Lock()
+	var s *deferredSub
+	for _, x := range d.subs {
+		if pick(x) && len(x.queue) > 0 {
+			s = x
+			if first {
 				break
 			}
 		}
-		if s == nil {
-			d.mu.Unlock()
-			return
-		}
-		m := s.queue[0]
-		s.queue = s.queue[1:]
-		d.mu.Unlock()
-		s.deliver(m)
 	}
+	if s == nil {
+		d.mu.Unlock()
+		return false
+	}
+	m := s.queue[0]
+	s.queue = s.queue[1:]
+	d.mu.Unlock()
+	s.deliver(m)
+	return true
 }
 
 // live returns the patterns subscribed and not ended, in order.
