@@ -73,14 +73,7 @@ func TestEndpointPublishAllocs(t *testing.T) {
 		for range n {
 			must(t, h.Subscribe(endpoint.NewPush(frame.Server, &taker{}), "room"))
 		}
-		must(t, h.Publish("room", frame.OpText, data))
-		h.Flush()
-		per[n] = testing.AllocsPerRun(20, func() {
-			if err := h.Publish("room", frame.OpText, data); err != nil {
-				t.Fatal(err)
-			}
-			h.Flush()
-		})
+		per[n] = publishAllocs(t, h, "room", data, 20)
 	}
 	if per[1000] != per[1] {
 		t.Errorf("allocations per publication: %v to 1 Endpoint, %v to 1,000; want as many", per[1], per[1000])
@@ -104,13 +97,7 @@ func BenchmarkPublishEndpoints(b *testing.B) {
 			if err := h.Publish("room", frame.OpText, data); err != nil {
 				b.Fatal(err)
 			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := h.Publish("room", frame.OpText, data); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/recipient")
+			benchPublish(b, h, "room", data, n)
 		})
 	}
 }
