@@ -183,8 +183,14 @@ func TestSlowReader(t *testing.T) {
 	})
 	defer watchdog.Stop()
 
-	// Readers: each checks that message i is the i-th sent.
-	counts := make([]atomic.Int64, readers)
+	// Readers: each checks that message i is the i-th sent. received[k]
+	// counts the readers that have message k; the last of them closes
+	// all[k], which the publisher waits on.
+	received := make([]atomic.Int32, n)
+	all := make([]chan struct{}, n)
+	for k := range all {
+		all[k] = make(chan struct{})
+	}
 	errs := make(chan error, readers+1)
 	var wg sync.WaitGroup
 	for i, ep := range eps {
@@ -206,7 +212,9 @@ func TestSlowReader(t *testing.T) {
 					errs <- fmt.Errorf("reader %d: message %d carries %q, want %08d", i, k, m.Data[:8], k)
 					return
 				}
-				counts[i].Add(1)
+				if received[k].Add(1) == readers {
+					close(all[k])
+				}
 			}
 		}()
 	}
@@ -217,19 +225,15 @@ func TestSlowReader(t *testing.T) {
 	for i := range msg {
 		msg[i] = 'a' + byte(i%26)
 	}
-	slowest := func() int64 {
-		low := int64(n)
-		for i := range counts {
-			low = min(low, counts[i].Load())
-		}
-		return low
-	}
 	for k := range n {
-		for int64(k)-slowest() > window {
-			if len(errs) > 0 {
-				t.Fatalf("message %d: a reader failed: %v", k, <-errs)
+		// Message k goes out once every reader has message k-window-1:
+		// the slowest is at most window messages behind.
+		if j := k - window - 1; j >= 0 {
+			select {
+			case <-all[j]:
+			case err := <-errs:
+				t.Fatalf("message %d: a reader failed: %v", k, err)
 			}
-			runtime.Gosched()
 		}
 		copy(msg, fmt.Sprintf("%08d", k))
 		if err := eps[0].WriteMessage(frame.OpText, msg); err != nil {
