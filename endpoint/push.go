@@ -250,11 +250,8 @@ func (e *Endpoint) feedDecoded(raw []byte, fn func(Piece) error) error {
 		}
 		if last {
 			skipped := r.skip
-			r.release()
-			r.active, d.open = false, false
-			if d.op == frame.OpText && !d.v.Complete() {
-				r.err = e.fail(d.fail(frame.ErrInvalidUTF8))
-				return r.err
+			if err := r.over(); err != nil {
+				return err
 			}
 			if !skipped {
 				failed = fn(Piece{Type: ps.op, First: ps.first, Last: true})

@@ -302,12 +302,22 @@ func (r *messageReader) end() error {
 		r.rawEnd = true
 		return io.EOF
 	}
+	if err := r.over(); err != nil {
+		return err
+	}
+	return io.EOF
+}
+
+// over ends the message after the last byte it delivers: its decoders are
+// released, and text must end with a whole character.
+func (r *messageReader) over() error {
+	r.release()
 	r.active = false
 	if err := r.e.in.defrag.end(); err != nil {
 		r.err = r.e.fail(err)
 		return r.err
 	}
-	return io.EOF
+	return nil
 }
 
 // drainPayload reads the rest of the compressed payload, which the decoder
@@ -375,12 +385,8 @@ func (r *messageReader) readInflated(b []byte) (int, error) {
 		}
 		fallthrough
 	case err == io.EOF:
-		r.zr.Close()
-		r.zr, r.active = nil, false
-		d.open = false
-		if d.op == frame.OpText && !d.v.Complete() {
-			r.err = r.e.fail(d.fail(frame.ErrInvalidUTF8))
-			return 0, r.err
+		if err := r.over(); err != nil {
+			return 0, err
 		}
 		return n, io.EOF
 	case err != nil:
