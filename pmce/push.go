@@ -46,8 +46,8 @@ func (c *Codec) NewInflater(limit int64) *Inflater {
 	f := &Inflater{}
 	f.r = c.NewReader(pushSource{f}, limit)
 	if pr := f.r.pr; pr != nil {
-		// The pooled decompressor's buffer for whole messages is idle
-		// while it streams: the output goes there.
+		// The output goes to a buffer kept with the pooled
+		// decompressor, so that it too is reused.
 		if cap(pr.flat) < inflaterBuf {
 			pr.flat = make([]byte, inflaterBuf)
 		}
