@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
 
@@ -86,7 +85,7 @@ func BenchmarkDeflateServerSide(b *testing.B) {
 			wire, n := 0, 0
 			b.SetBytes(int64(len(msgs[0])))
 			b.ReportAllocs()
-			cpu0 := processCPU()
+			cpu0 := ProcessCPU()
 			for b.Loop() {
 				var err error
 				if dst, _, err = c.EncodeMessage(dst[:0], msgs[n%len(msgs)], frame.OpText); err != nil {
@@ -95,7 +94,7 @@ func BenchmarkDeflateServerSide(b *testing.B) {
 				wire += frameLen(len(dst))
 				n++
 			}
-			b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Microsecond)/float64(n), "cpu-µs/msg")
+			b.ReportMetric(float64(ProcessCPU()-cpu0)/float64(time.Microsecond)/float64(n), "cpu-µs/msg")
 			b.ReportMetric(float64(wire)/float64(n), "wireB/msg")
 		})
 	}
@@ -118,7 +117,7 @@ func BenchmarkDeflateServerInflate(b *testing.B) {
 	n := 0
 	b.SetBytes(int64(len(JSON(0, 16<<10))))
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu0 := ProcessCPU()
 	for b.Loop() {
 		var err error
 		if dst, err = c.DecodeMessage(dst[:0], payloads[n%len(payloads)], frame.Rsv1, 64<<20); err != nil {
@@ -126,14 +125,5 @@ func BenchmarkDeflateServerInflate(b *testing.B) {
 		}
 		n++
 	}
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(time.Microsecond)/float64(n), "cpu-µs/msg")
-}
-
-// processCPU returns the CPU time (user and system) the process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(ProcessCPU()-cpu0)/float64(time.Microsecond)/float64(n), "cpu-µs/msg")
 }

@@ -28,7 +28,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/wskit/wskit/interop/bench"
@@ -119,7 +118,7 @@ func main() {
 		must(err)
 		echoServers = r
 	}
-	raiseNoFile()
+	bench.RaiseNoFile()
 	bin, err := os.MkdirTemp("", "wskit-deflate")
 	must(err)
 	defer os.RemoveAll(bin)
@@ -145,9 +144,9 @@ func echo(srv string) {
 		for _, s := range echoServers {
 			log.Printf("echo: round %d, %s", round+1, s.name())
 			p := start(srv, s)
-			c0 := selfCPU()
+			c0 := bench.ProcessCPU() // the client
 			res, err := bench.DeflateEcho(p.addr, *conns, *size, *echoDur, nil)
-			c1 := selfCPU()
+			c1 := bench.ProcessCPU()
 			used := p.stop()
 			if err != nil || res.Errors > 0 {
 				log.Printf("echo %s: %v, %d errors", s.name(), err, res.Errors)
@@ -267,26 +266,8 @@ func (p *proc) stop() time.Duration {
 	return 0
 }
 
-// selfCPU returns the CPU time (user and system) this process, the
-// client, has used.
-func selfCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
 func must(err error) {
 	if err != nil {
 		log.Fatal(err)
-	}
-}
-
-func raiseNoFile() {
-	var l syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
-		l.Cur = l.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
 	}
 }

@@ -32,7 +32,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/wskit/wskit/interop/bench"
@@ -79,7 +78,7 @@ func main() {
 	if _, err := os.Stat("cmd/report"); err != nil {
 		log.Fatal("run from interop/bench: cd interop/bench && go run ./cmd/report")
 	}
-	raiseNoFile()
+	bench.RaiseNoFile()
 	must(os.MkdirAll(*results, 0o755))
 	bin, err := os.MkdirTemp("", "wskit-bench")
 	must(err)
@@ -190,14 +189,6 @@ func run(name string, args ...string) string {
 		log.Fatalf("%s %s: %v", name, strings.Join(args, " "), err)
 	}
 	return b.String()
-}
-
-func raiseNoFile() {
-	var l syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
-		l.Cur = l.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
-	}
 }
 
 func machine() string {

@@ -10,7 +10,6 @@ import (
 	"log"
 	"net"
 	"os"
-	"syscall"
 
 	"github.com/wskit/wskit/interop/bench"
 	"github.com/wskit/wskit/pmce"
@@ -24,7 +23,7 @@ func main() {
 	receive := flag.String("receive", "default", "wskit with -deflate: the memory class of the window kept for the client's data")
 	level := flag.Int("level", 0, "wskit with -deflate: the compression level (0: pmce.DefaultLevel)")
 	flag.Parse()
-	raiseNoFile()
+	bench.RaiseNoFile()
 	sendClass, err := bench.ParseClass(*send)
 	if err != nil {
 		log.Fatal(err)
@@ -45,12 +44,4 @@ func main() {
 	}
 	fmt.Printf("listening on %s\n", ln.Addr())
 	bench.AnswerStats(os.Stdin, os.Stdout)
-}
-
-func raiseNoFile() {
-	var l syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) == nil && l.Cur < l.Max {
-		l.Cur = l.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &l)
-	}
 }
