@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -88,23 +87,12 @@ func (res *resumer) join(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	up, err := s.hs.Upgrade(w, r)
+	c := &conn{room: room, remote: r.RemoteAddr, start: time.Now()}
+	up, err := s.open(w, r, c)
 	if err != nil {
-		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
 		s.wg.Done()
 		return
 	}
-	if tc, ok := up.Conn.(*net.TCPConn); ok && s.cfg.WriteBuffer > 0 {
-		tc.SetWriteBuffer(s.cfg.WriteBuffer)
-	}
-	ep, err := up.Endpoint(s.endpointOptions()...)
-	if err != nil {
-		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
-		up.Close()
-		s.wg.Done()
-		return
-	}
-	c := &conn{ep: ep, room: room, remote: r.RemoteAddr, start: time.Now()}
 	go func() {
 		defer s.wg.Done()
 		res.serve(c, up, since)
@@ -130,18 +118,7 @@ func (res *resumer) serve(c *conn, up *server.Upgraded, since uint64) {
 		c.err = s.read(c, topic)
 		leave()
 	}
-	if errors.Is(c.err, endpoint.ErrBackpressure) {
-		if tc, ok := up.Conn.(*net.TCPConn); ok {
-			tc.SetLinger(0)
-		}
-	}
-	up.Close()
-	c.closed = time.Now()
-	s.log.Printf("conn %s room=%s since=%d msgs=%d close=%d err=%v time=%s",
-		c.remote, c.room, since, c.msgs, frame.CloseCodeOf(c.err), c.err, c.closed.Sub(c.start).Round(time.Millisecond))
-	if s.ended != nil {
-		s.ended(c)
-	}
+	s.finish(c, up, "since="+strconv.FormatUint(since, 10)+" ")
 }
 
 // enter adds ep to topic's room, sends it the history above since and what

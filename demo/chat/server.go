@@ -194,7 +194,7 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 		} else {
 			http.Error(w, "400 Bad Request: "+err.Error(), http.StatusBadRequest)
 		}
-		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
+		s.refused(r, err)
 		s.wg.Done()
 		return
 	}
@@ -207,16 +207,30 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	// Subscribed before the 101: see member.
 	if err := s.hub.Subscribe(sub, topicOf(room)); err != nil {
 		http.Error(w, "503 Service Unavailable: cannot join the room", http.StatusServiceUnavailable)
-		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
+		s.refused(r, err)
 		s.wg.Done()
 		return
 	}
-	up, err := s.hs.Upgrade(w, r) // answers 101, or the HTTP error
+	up, err := s.open(w, r, c)
 	if err != nil {
 		s.hub.UnsubscribeAll(sub)
-		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
 		s.wg.Done()
 		return
+	}
+	go func() {
+		defer s.wg.Done()
+		s.serve(c, up, sub, m)
+	}()
+}
+
+// open upgrades the request (answering 101, or the HTTP error) and sets
+// c.ep to the connection's Endpoint. On failure it has logged the refusal
+// and closed what it opened; the caller undoes the rest.
+func (s *Server) open(w http.ResponseWriter, r *http.Request, c *conn) (*server.Upgraded, error) {
+	up, err := s.hs.Upgrade(w, r)
+	if err != nil {
+		s.refused(r, err)
+		return nil, err
 	}
 	if s.upgraded != nil {
 		s.upgraded(c)
@@ -224,19 +238,16 @@ func (s *Server) join(w http.ResponseWriter, r *http.Request) {
 	if tc, ok := up.Conn.(*net.TCPConn); ok && s.cfg.WriteBuffer > 0 {
 		tc.SetWriteBuffer(s.cfg.WriteBuffer)
 	}
-	ep, err := up.Endpoint(s.endpointOptions()...)
-	if err != nil {
-		s.hub.UnsubscribeAll(sub)
-		s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
+	if c.ep, err = up.Endpoint(s.endpointOptions()...); err != nil {
+		s.refused(r, err)
 		up.Close()
-		s.wg.Done()
-		return
+		return nil, err
 	}
-	c.ep = ep
-	go func() {
-		defer s.wg.Done()
-		s.serve(c, up, sub, m)
-	}()
+	return up, nil
+}
+
+func (s *Server) refused(r *http.Request, err error) {
+	s.log.Printf("refused %s %s: %v", r.RemoteAddr, r.URL.Path, err)
 }
 
 // serve runs c's read loop in its room until the connection ends, then
@@ -252,6 +263,12 @@ func (s *Server) serve(c *conn, up *server.Upgraded, sub topics.Subscriber, m *m
 		c.err = s.read(c, topicOf(c.room))
 	}
 	s.hub.UnsubscribeAll(sub)
+	s.finish(c, up, "")
+}
+
+// finish closes c's transport once its read loop has returned and logs
+// its line, detail (if not "") after the room.
+func (s *Server) finish(c *conn, up *server.Upgraded, detail string) {
 	if errors.Is(c.err, endpoint.ErrBackpressure) {
 		// The peer reads nothing: a graceful close would wait on it.
 		// Reset, so that the kernel drops what the socket still holds.
@@ -261,8 +278,8 @@ func (s *Server) serve(c *conn, up *server.Upgraded, sub topics.Subscriber, m *m
 	}
 	up.Close()
 	c.closed = time.Now()
-	s.log.Printf("conn %s room=%s msgs=%d close=%d err=%v time=%s",
-		c.remote, c.room, c.msgs, frame.CloseCodeOf(c.err), c.err, c.closed.Sub(c.start).Round(time.Millisecond))
+	s.log.Printf("conn %s room=%s %smsgs=%d close=%d err=%v time=%s",
+		c.remote, c.room, detail, c.msgs, frame.CloseCodeOf(c.err), c.err, c.closed.Sub(c.start).Round(time.Millisecond))
 	if s.ended != nil {
 		s.ended(c)
 	}
