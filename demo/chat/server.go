@@ -6,6 +6,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -127,7 +128,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/":
 		servePage(w, r)
-	case len(r.URL.Path) >= len(roomPrefix) && r.URL.Path[:len(roomPrefix)] == roomPrefix:
+	case strings.HasPrefix(r.URL.Path, roomPrefix):
 		s.join(w, r)
 	default:
 		http.NotFound(w, r)
