@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -522,45 +521,5 @@ func TestNATSUnreachable(t *testing.T) {
 	_, err = newNode(Config{}, ClusterConfig{NATS: url, History: DefaultHistory})
 	if !errors.Is(err, natsbroker.ErrUnreachable) || !strings.Contains(err.Error(), url) {
 		t.Errorf("newNode with -nats %s: %v, want ErrUnreachable naming the URL", url, err)
-	}
-}
-
-func TestClusterFlags(t *testing.T) {
-	for _, tt := range []struct {
-		args    []string
-		want    ClusterConfig
-		wantErr string
-	}{
-		{args: nil, want: ClusterConfig{History: 1000}},
-		{args: []string{"-nats", "nats://nats-a:4222,nats://nats-b:4222", "-history", "50"},
-			want: ClusterConfig{NATS: "nats://nats-a:4222,nats://nats-b:4222", History: 50}},
-		{args: []string{"-nats-listen", "127.0.0.1:4222", "-cluster-listen", "127.0.0.1:6222", "-routes", "127.0.0.1:6223, nats://127.0.0.1:6224", "-data", "/tmp/x"},
-			want: ClusterConfig{NATSListen: "127.0.0.1:4222", ClusterListen: "127.0.0.1:6222", Routes: []string{"127.0.0.1:6223", "nats://127.0.0.1:6224"}, Data: "/tmp/x", History: 1000}},
-		{args: []string{"-history", "0"}, wantErr: "-history must be positive"},
-		{args: []string{"-nats", "nats://x:1", "-data", "d"}, wantErr: "for the embedded one"},
-		{args: []string{"-routes", "127.0.0.1:6223"}, wantErr: "-routes needs -cluster-listen"},
-	} {
-		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			var cc ClusterConfig
-			fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-			fs.SetOutput(io.Discard)
-			cc.register(fs)
-			if err := fs.Parse(tt.args); err != nil {
-				t.Fatal(err)
-			}
-			err := cc.check()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("error %v, want one saying %q", err, tt.wantErr)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(tt.want, cc); diff != "" {
-				t.Errorf("(-want +got)\n%s", diff)
-			}
-		})
 	}
 }
