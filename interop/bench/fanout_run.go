@@ -158,12 +158,5 @@ func (c *FanoutClients) Counts() (FanoutCounts, error) {
 func (c *FanoutClients) Close() {
 	close(c.done)
 	c.in.Close()
-	done := make(chan struct{})
-	go func() { c.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		c.cmd.Process.Kill()
-		<-done
-	}
+	endProcess(c.cmd, 10*time.Second)
 }

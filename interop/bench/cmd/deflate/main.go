@@ -18,11 +18,8 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -145,9 +142,9 @@ func echo(srv string) {
 			log.Printf("echo: round %d, %s", round+1, s.name())
 			p := start(srv, s)
 			c0 := bench.ProcessCPU() // the client
-			res, err := bench.DeflateEcho(p.addr, *conns, *size, *echoDur, nil)
+			res, err := bench.DeflateEcho(p.Addr, *conns, *size, *echoDur, nil)
 			c1 := bench.ProcessCPU()
-			used := p.stop()
+			used := p.Stop()
 			if err != nil || res.Errors > 0 {
 				log.Printf("echo %s: %v, %d errors", s.name(), err, res.Errors)
 			}
@@ -191,79 +188,43 @@ func idle(srv string) {
 		}
 		log.Printf("idle: %s, %d connections", s.name(), n)
 		p := start(srv, s)
-		base := p.sample()
-		cs, err := bench.DeflateIdle(p.addr, n)
+		base := sample(p)
+		cs, err := bench.DeflateIdle(p.Addr, n)
 		if err != nil {
 			log.Printf("idle %s: %v", s.name(), err)
-			p.stop()
+			p.Stop()
 			continue
 		}
 		// Idle: past twice pmce.DefaultLeaseIdle since the last
 		// connection's message, when the default Send class has given
 		// its compressors back.
 		time.Sleep(2*pmce.DefaultLeaseIdle + 500*time.Millisecond)
-		after := p.sample()
+		after := sample(p)
 		bench.CloseAllDeflate(cs)
-		p.stop()
+		p.Stop()
 		hs := float64(int64(after.HeapAlloc+after.StackInuse)-int64(base.HeapAlloc+base.StackInuse)) / float64(n)
 		rss := float64(int64(after.RSS)-int64(base.RSS)) / float64(n)
 		fmt.Printf("| %s | %d | %.1f KiB | %.1f KiB |\n", s.name(), n, hs/1024, rss/1024)
 	}
 }
 
-type proc struct {
-	cmd  *exec.Cmd
-	in   io.WriteCloser
-	out  *bufio.Reader
-	addr string
-}
-
-func start(srv string, s server) *proc {
+func start(srv string, s server) *bench.ServerProcess {
 	args := []string{"-lib", s.lib, "-addr", "127.0.0.1:0", "-deflate"}
 	if s.lib == "wskit" {
 		args = append(args, "-send", s.send, "-receive", s.receive, "-level", fmt.Sprint(s.level))
 	}
-	cmd := exec.Command(srv, args...)
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	must(err)
-	outp, err := cmd.StdoutPipe()
-	must(err)
-	must(cmd.Start())
-	p := &proc{cmd: cmd, in: in, out: bufio.NewReader(outp)}
-	line, err := p.out.ReadString('\n')
+	p, err := bench.StartServerProcess(exec.Command(srv, args...))
 	if err != nil {
 		log.Fatalf("%s: %v", s.name(), err)
 	}
-	p.addr = strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
 	return p
 }
 
-func (p *proc) sample() bench.Stats {
-	fmt.Fprintln(p.in, "stats")
-	line, err := p.out.ReadString('\n')
+// sample is p.Sample, fatal on failure.
+func sample(p *bench.ServerProcess) bench.Stats {
+	st, err := p.Sample()
 	must(err)
-	var s bench.Stats
-	must(json.Unmarshal([]byte(line), &s))
-	return s
-}
-
-// stop ends the server and returns the CPU time (user and system) it
-// used.
-func (p *proc) stop() time.Duration {
-	p.in.Close()
-	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		p.cmd.Process.Kill()
-		<-done
-	}
-	if st := p.cmd.ProcessState; st != nil {
-		return st.UserTime() + st.SystemTime()
-	}
-	return 0
+	return st
 }
 
 func must(err error) {

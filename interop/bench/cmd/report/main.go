@@ -16,12 +16,9 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log"
 	"os"
 	"os/exec"
@@ -268,55 +265,25 @@ func median(v []float64) float64 {
 
 // ---- servers in processes of their own ----
 
-type serverProc struct {
-	cmd   *exec.Cmd
-	in    io.WriteCloser
-	out   *bufio.Reader
-	addr  string
-	stats []bench.Stats
-}
-
-func startServer(bin, name string) *serverProc {
+func startServer(bin, name string) *bench.ServerProcess {
 	var cmd *exec.Cmd
 	if name == "wskit-epoll" {
 		cmd = exec.Command(filepath.Join(bin, "epoll"), "-addr", "127.0.0.1:0", "-stats")
 	} else {
 		cmd = exec.Command(filepath.Join(bin, "server"), "-lib", name, "-addr", "127.0.0.1:0")
 	}
-	cmd.Stderr = os.Stderr
-	in, err := cmd.StdinPipe()
-	must(err)
-	outp, err := cmd.StdoutPipe()
-	must(err)
-	must(cmd.Start())
-	p := &serverProc{cmd: cmd, in: in, out: bufio.NewReader(outp)}
-	line, err := p.out.ReadString('\n')
+	p, err := bench.StartServerProcess(cmd)
 	if err != nil {
 		log.Fatalf("%s: %v", name, err)
 	}
-	p.addr = strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
 	return p
 }
 
-func (p *serverProc) sample() bench.Stats {
-	fmt.Fprintln(p.in, "stats")
-	line, err := p.out.ReadString('\n')
+// sample is p.Sample, fatal on failure.
+func sample(p *bench.ServerProcess) bench.Stats {
+	s, err := p.Sample()
 	must(err)
-	var s bench.Stats
-	must(json.Unmarshal([]byte(line), &s))
 	return s
-}
-
-func (p *serverProc) stop() {
-	p.in.Close()
-	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		p.cmd.Process.Kill()
-		<-done
-	}
 }
 
 type echoResult struct {
@@ -329,10 +296,10 @@ type echoResult struct {
 
 func echoRun(bin, server string, conns int) echoResult {
 	p := startServer(bin, server)
-	defer p.stop()
-	base := p.sample()
+	defer p.Stop()
+	base := sample(p)
 	var under bench.Stats
-	res, err := bench.Echo(p.addr, conns, 1<<10, *echoDur, func() { under = p.sample() })
+	res, err := bench.Echo(p.Addr, conns, 1<<10, *echoDur, func() { under = sample(p) })
 	if err != nil {
 		log.Printf("echo %s: %v", server, err)
 	}
@@ -355,14 +322,14 @@ func (r idleResult) perConn() (heapStack, rss float64) {
 
 func idleRun(bin, server string, n int) idleResult {
 	p := startServer(bin, server)
-	defer p.stop()
-	base := p.sample()
-	cs, err := bench.DialMany(p.addr, n)
+	defer p.Stop()
+	base := sample(p)
+	cs, err := bench.DialMany(p.Addr, n)
 	if err != nil {
 		return idleResult{server: server, conns: n, err: err}
 	}
 	time.Sleep(time.Second) // let every server goroutine reach its read
-	after := p.sample()
+	after := sample(p)
 	bench.CloseAll(cs)
 	return idleResult{server: server, conns: n, base: base, after: after}
 }
