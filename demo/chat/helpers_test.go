@@ -89,6 +89,14 @@ var servers = []struct {
 	}},
 }
 
+// onEachServer runs test in a subtest per entry of servers, each started
+// with cfg.
+func onEachServer(t *testing.T, cfg Config, test func(t *testing.T, addr string)) {
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) { test(t, srv.start(t, cfg)) })
+	}
+}
+
 // dialOptions are how a test client connects.
 type dialOptions struct {
 	deflate bool

@@ -51,9 +51,7 @@ func rawRequest(t *testing.T, addr, target string, upgrade bool) (int, string) {
 }
 
 func TestRoomNames(t *testing.T) {
-	for _, srv := range servers {
-		t.Run(srv.name, func(t *testing.T) { testRoomNames(t, srv.start(t, Config{})) })
-	}
+	onEachServer(t, Config{}, testRoomNames)
 }
 
 func testRoomNames(t *testing.T, addr string) {
@@ -125,9 +123,7 @@ func TestPage(t *testing.T) {
 // TestEchoToSender: a connection alone in its room gets its own messages
 // back, with and without permessage-deflate.
 func TestEchoToSender(t *testing.T) {
-	for _, srv := range servers {
-		t.Run(srv.name, func(t *testing.T) { testEchoToSender(t, srv.start(t, Config{})) })
-	}
+	onEachServer(t, Config{}, testEchoToSender)
 }
 
 func testEchoToSender(t *testing.T, addr string) {
@@ -166,9 +162,7 @@ func testEchoToSender(t *testing.T, addr string) {
 
 // TestRooms: a message reaches every connection of its room and no other.
 func TestRooms(t *testing.T) {
-	for _, srv := range servers {
-		t.Run(srv.name, func(t *testing.T) { testRooms(t, srv.start(t, Config{})) })
-	}
+	onEachServer(t, Config{}, testRooms)
 }
 
 func testRooms(t *testing.T, addr string) {
@@ -217,9 +211,7 @@ func testRooms(t *testing.T, addr string) {
 // receives every message, all in the same order, each sender's in the
 // order it sent them.
 func TestOrder(t *testing.T) {
-	for _, srv := range servers {
-		t.Run(srv.name, func(t *testing.T) { testOrder(t, srv.start(t, Config{})) })
-	}
+	onEachServer(t, Config{}, testOrder)
 }
 
 func testOrder(t *testing.T, addr string) {
@@ -281,9 +273,7 @@ func testOrder(t *testing.T, addr string) {
 // TestEndings: what ends a connection and with which close code; the
 // others in the room notice nothing.
 func TestEndings(t *testing.T) {
-	for _, srv := range servers {
-		t.Run(srv.name, func(t *testing.T) { testEndings(t, srv.start(t, Config{MaxMessage: 1024})) })
-	}
+	onEachServer(t, Config{MaxMessage: 1024}, testEndings)
 }
 
 func testEndings(t *testing.T, addr string) {
