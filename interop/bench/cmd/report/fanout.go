@@ -39,24 +39,8 @@ func fanout(testBin string) map[string]fanoutStat {
 			"-fanout.burst", strconv.Itoa(*fanoutBurst), "-fanout.window", strconv.Itoa(*fanoutWindow)))
 	}
 	must(os.WriteFile(filepath.Join(*results, fanoutRawName()), []byte(raw.String()), 0o644))
-	vals := map[string]map[string][]float64{}
-	for _, line := range strings.Split(raw.String(), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 4 || !strings.HasPrefix(f[0], "BenchmarkFanout/") {
-			continue
-		}
-		name := suffix.ReplaceAllString(strings.TrimPrefix(f[0], "Benchmark"), "")
-		if vals[name] == nil {
-			vals[name] = map[string][]float64{}
-		}
-		for i := 2; i+1 < len(f); i += 2 {
-			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
-				vals[name][f[i+1]] = append(vals[name][f[i+1]], v)
-			}
-		}
-	}
 	m := map[string]fanoutStat{}
-	for name, u := range vals {
+	for name, u := range values(raw.String(), "BenchmarkFanout/") {
 		r := u["deliveries/s"]
 		if len(r) == 0 {
 			continue

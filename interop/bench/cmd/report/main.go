@@ -220,13 +220,14 @@ type stat struct {
 
 var suffix = regexp.MustCompile(`-\d+$`)
 
-// parse reads go test -bench output into medians by benchmark name (without
-// the Benchmark prefix and the -GOMAXPROCS suffix).
-func parse(raw string) map[string]stat {
+// values reads the lines of go test -bench output whose benchmark name
+// starts with prefix: every run's value of each unit, by benchmark name
+// (without the Benchmark prefix and the -GOMAXPROCS suffix).
+func values(raw, prefix string) map[string]map[string][]float64 {
 	vals := map[string]map[string][]float64{}
 	for _, line := range strings.Split(raw, "\n") {
 		f := strings.Fields(line)
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
+		if len(f) < 4 || !strings.HasPrefix(f[0], prefix) {
 			continue
 		}
 		name := suffix.ReplaceAllString(strings.TrimPrefix(f[0], "Benchmark"), "")
@@ -234,14 +235,19 @@ func parse(raw string) map[string]stat {
 			vals[name] = map[string][]float64{}
 		}
 		for i := 2; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err == nil {
+			if v, err := strconv.ParseFloat(f[i], 64); err == nil {
 				vals[name][f[i+1]] = append(vals[name][f[i+1]], v)
 			}
 		}
 	}
+	return vals
+}
+
+// parse reads go test -bench output into medians by benchmark name (as
+// values names them).
+func parse(raw string) map[string]stat {
 	m := map[string]stat{}
-	for name, units := range vals {
+	for name, units := range values(raw, "Benchmark") {
 		ns := units["ns/op"]
 		// The fastest run: on a shared machine, load from elsewhere only
 		// ever adds time. benchstat.txt has the medians and their spread.
