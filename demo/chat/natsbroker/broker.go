@@ -368,11 +368,7 @@ func (b *Broker) SubscribeAfter(pattern string, after uint64, deliver func(topic
 	if b.closing.Load() {
 		return nil, ErrClosed
 	}
-	var cons jetstream.Consumer
-	err := b.retry(func(ctx context.Context) (err error) {
-		cons, err = b.js.OrderedConsumer(ctx, b.cfg.Stream, orderedFrom(b.subject(pattern), after))
-		return err
-	})
+	cons, err := b.orderedConsumer(pattern, after)
 	if err != nil {
 		return nil, fmt.Errorf("natsbroker: subscribe %s: %w", pattern, err)
 	}
@@ -384,6 +380,17 @@ func (b *Broker) SubscribeAfter(pattern string, after uint64, deliver func(topic
 		return nil, fmt.Errorf("natsbroker: subscribe %s: %w", pattern, err)
 	}
 	return s, nil
+}
+
+// orderedConsumer creates, retrying as every request does, an ordered
+// consumer of pattern's messages after sequence after.
+func (b *Broker) orderedConsumer(pattern string, after uint64) (jetstream.Consumer, error) {
+	var cons jetstream.Consumer
+	err := b.retry(func(ctx context.Context) (err error) {
+		cons, err = b.js.OrderedConsumer(ctx, b.cfg.Stream, orderedFrom(b.subject(pattern), after))
+		return err
+	})
+	return cons, err
 }
 
 // orderedFrom configures an ordered consumer that starts after sequence

@@ -57,11 +57,7 @@ func (b *Broker) History(topic string, after, upTo uint64) ([]topics.Message, er
 	// Room for the consumer to be rebuilt once or twice (a server lost).
 	ctx, cancel := context.WithTimeout(context.Background(), 2*b.cfg.PublishTimeout)
 	defer cancel()
-	var cons jetstream.Consumer
-	err := b.retry(func(ctx context.Context) (err error) {
-		cons, err = b.js.OrderedConsumer(ctx, b.cfg.Stream, orderedFrom(b.subject(topic), after))
-		return err
-	})
+	cons, err := b.orderedConsumer(topic, after)
 	if err != nil {
 		return nil, fmt.Errorf("natsbroker: history of %s: %w", topic, err)
 	}
