@@ -61,6 +61,15 @@ var FanoutAPIs = map[string]string{
 // context takeover, so that a server can compress a broadcast once.
 const FanoutOffer = "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
 
+// fanoutRequest is a fan-out client's request: RequestText, offering
+// FanoutOffer if deflate.
+func fanoutRequest(deflate bool) string {
+	if deflate {
+		return requestOffering(FanoutOffer)
+	}
+	return RequestText
+}
+
 // FanoutMessage is the fan-out workload's message: 1 KiB of JSON text.
 func FanoutMessage() []byte {
 	b := JSON(1, 2<<10)[:1<<10]

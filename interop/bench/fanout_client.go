@@ -139,10 +139,7 @@ func dialFanout(addr string, n int, deflate bool) (*fanoutReader, error) {
 	}
 	sa := &syscall.SockaddrInet4{Port: ta.Port}
 	copy(sa.Addr[:], ta.IP.To4())
-	req := RequestText
-	if deflate {
-		req = requestOffering(FanoutOffer)
-	}
+	req := fanoutRequest(deflate)
 	epfd, err := syscall.EpollCreate1(syscall.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, err

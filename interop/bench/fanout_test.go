@@ -74,6 +74,17 @@ func fanoutRows(cork bool) []fanoutRow {
 	return rows
 }
 
+// startFanout starts row's server, closed when the test ends.
+func startFanout(t *testing.T, row fanoutRow) *FanoutServer {
+	t.Helper()
+	s, err := StartFanout(row.lib, row.deflate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
 // inflate decompresses a permessage-deflate payload.
 func inflate(p []byte) ([]byte, error) {
 	return io.ReadAll(flate.NewReader(io.MultiReader(bytes.NewReader(p), bytes.NewReader([]byte{0, 0, 0xff, 0xff, 1, 0, 0, 0xff, 0xff}))))
@@ -88,15 +99,8 @@ func TestFanout(t *testing.T) {
 	}
 	for _, row := range fanoutRows(true) {
 		t.Run(row.String(), func(t *testing.T) {
-			s, err := StartFanout(row.lib, row.deflate)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			req := RequestText
-			if row.deflate {
-				req = requestOffering(FanoutOffer)
-			}
+			s := startFanout(t, row)
+			req := fanoutRequest(row.deflate)
 			var rs []*bufio.Reader
 			for range 3 {
 				c, resp, err := dialWith(s.Addr(), req)
@@ -147,11 +151,7 @@ func TestFanoutClients(t *testing.T) {
 	msg := FanoutMessage()
 	for _, row := range fanoutRows(true) {
 		t.Run(row.String(), func(t *testing.T) {
-			s, err := StartFanout(row.lib, row.deflate)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
+			s := startFanout(t, row)
 			c, err := StartFanoutClients(os.Args[0], s.Addr(), n, row.deflate)
 			if err != nil {
 				t.Fatal(err)
