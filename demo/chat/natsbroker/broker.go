@@ -352,7 +352,6 @@ type Subscription struct {
 	deliver  func(topics.Message)
 	mu       sync.Mutex // held by a delivery: one call at a time
 	last     uint64     // the last sequence delivered, under mu
-	prefix   int        // len(Prefix)+1, cut from a subject to give the topic
 	stopped  atomic.Bool
 	unsubbed sync.Once
 }
@@ -372,7 +371,7 @@ func (b *Broker) SubscribeAfter(pattern string, after uint64, deliver func(topic
 	if err != nil {
 		return nil, fmt.Errorf("natsbroker: subscribe %s: %w", pattern, err)
 	}
-	s := &Subscription{b: b, cons: cons, deliver: deliver, last: after, prefix: len(b.cfg.Prefix) + 1}
+	s := &Subscription{b: b, cons: cons, deliver: deliver, last: after}
 	s.cc, err = cons.Consume(s.handle,
 		jetstream.PullExpiry(5*b.cfg.Heartbeat), jetstream.PullHeartbeat(b.cfg.Heartbeat),
 		jetstream.ConsumeErrHandler(func(jetstream.ConsumeContext, error) {})) // the ordered consumer mends what it can
@@ -421,15 +420,16 @@ func (s *Subscription) handle(msg jetstream.Msg) {
 		return
 	}
 	s.last = seq
-	s.deliver(s.b.message(msg, seq, s.prefix))
+	s.deliver(s.b.message(msg, seq))
 }
 
-func (b *Broker) message(msg jetstream.Msg, seq uint64, prefix int) topics.Message {
+func (b *Broker) message(msg jetstream.Msg, seq uint64) topics.Message {
 	op := frame.OpText
 	if msg.Headers().Get(opHeader) == "binary" {
 		op = frame.OpBinary
 	}
-	return topics.Message{Topic: msg.Subject()[prefix:], Op: op, Data: msg.Data(), Seq: seq}
+	topic := msg.Subject()[len(b.cfg.Prefix)+1:] // the subject less Prefix+"."
+	return topics.Message{Topic: topic, Op: op, Data: msg.Data(), Seq: seq}
 }
 
 // Unsubscribe stops the deliveries (one under way may finish) and deletes

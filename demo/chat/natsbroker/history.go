@@ -72,7 +72,6 @@ func (b *Broker) History(topic string, after, upTo uint64) ([]topics.Message, er
 		return nil, fmt.Errorf("natsbroker: history of %s: %w", topic, err)
 	}
 	defer it.Stop()
-	prefix := len(b.cfg.Prefix) + 1
 	for {
 		msg, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
@@ -86,7 +85,7 @@ func (b *Broker) History(topic string, after, upTo uint64) ([]topics.Message, er
 		if seq > upTo {
 			return out, nil
 		}
-		m := b.message(msg, seq, prefix)
+		m := b.message(msg, seq)
 		m.Data = append([]byte(nil), m.Data...)
 		out = append(out, m)
 		if seq == upTo || meta.NumPending == 0 {
