@@ -62,12 +62,7 @@ func TestSubscribePatterns(t *testing.T) {
 
 func TestMessageFields(t *testing.T) {
 	_, b := startOne(t, Config{})
-	col := newCollector()
-	sub, err := b.Subscribe("room", col.deliver)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Unsubscribe()
+	col, _ := subscribe(t, b, "room")
 	sent := []topics.Message{
 		{Topic: "room", Op: frame.OpText, Data: []byte("hello")},
 		{Topic: "room", Op: frame.OpBinary, Data: []byte{0, 1, 2, 0xff}},
@@ -228,11 +223,7 @@ func TestSubscribeAfter(t *testing.T) {
 
 func TestUnsubscribe(t *testing.T) {
 	_, b := startOne(t, Config{})
-	col := newCollector()
-	sub, err := b.Subscribe("room", col.deliver)
-	if err != nil {
-		t.Fatal(err)
-	}
+	col, sub := subscribe(t, b, "room")
 	if err := b.Publish(topics.Message{Topic: "room", Op: frame.OpText, Data: []byte("one")}); err != nil {
 		t.Fatal(err)
 	}

@@ -75,12 +75,7 @@ func subscribeAll(t *testing.T, brokers []*Broker, topic string) []*collector {
 	t.Helper()
 	var cols []*collector
 	for _, b := range brokers {
-		col := newCollector()
-		sub, err := b.Subscribe(topic, col.deliver)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { sub.Unsubscribe() })
+		col, _ := subscribe(t, b, topic)
 		cols = append(cols, col)
 	}
 	return cols
@@ -136,12 +131,7 @@ func TestClusterKillNode(t *testing.T) {
 	}
 	var cols []*collector
 	for _, i := range survivors {
-		col := newCollector()
-		sub, err := brokers[i].Subscribe("room", col.deliver)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer sub.Unsubscribe()
+		col, _ := subscribe(t, brokers[i], "room")
 		cols = append(cols, col)
 	}
 

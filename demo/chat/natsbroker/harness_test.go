@@ -20,6 +20,18 @@ type collector struct {
 
 func newCollector() *collector { return &collector{more: make(chan struct{}, 1)} }
 
+// subscribe subscribes a new collector to pattern on b until the test ends.
+func subscribe(t testing.TB, b *Broker, pattern string) (*collector, topics.Subscription) {
+	t.Helper()
+	col := newCollector()
+	sub, err := b.Subscribe(pattern, col.deliver)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sub.Unsubscribe() })
+	return col, sub
+}
+
 func (c *collector) deliver(m topics.Message) {
 	m.Data = append([]byte(nil), m.Data...) // deliver must not keep m.Data
 	c.mu.Lock()
