@@ -21,6 +21,7 @@ import (
 	"github.com/wskit/wskit/handshake"
 	"github.com/wskit/wskit/handshake/server"
 	"github.com/wskit/wskit/pmce"
+	"github.com/wskit/wskit/topics"
 )
 
 // FanoutLibs are the servers of the fan-out workload, wskit first.
@@ -47,7 +48,7 @@ const FanoutCork = "wskit-cork"
 // FanoutAPIs says how each server sends one message to all its
 // connections: each library's documented way of doing it.
 var FanoutAPIs = map[string]string{
-	"wskit":   fanoutWskitAPI,
+	"wskit":   "net/http + Config.Upgrade + Upgraded.Endpoint, read loop in its own goroutine (README.md); topics.Hub: each Endpoint subscribed to the topic, Hub.Publish (one PreparedMessage per publication, queued to each subscriber with QueuePrepared and written by the Hub's writer goroutine with Flush: the publications that reach a connection before its turn go out in one write)",
 	"gorilla": "net/http + Upgrader; NewPreparedMessage once, Conn.WritePreparedMessage to each connection in a loop",
 	"gws":     "NewServer(...).RunListener; NewBroadcaster once, Broadcast to each connection (queued, written by gws's per-connection writer), Close",
 	"coder":   "net/http + Accept; Conn.Write to each connection in a loop",
@@ -215,11 +216,14 @@ func (c *conns[T]) all() []T {
 
 // ---- wskit ----
 
+// fanoutTopic is the topic every wskit connection subscribes to.
+const fanoutTopic = "bench.fanout"
+
 type wskitFanout struct {
 	cfg *server.Config
+	hub *topics.Hub
 	nc  conns[net.Conn]
 	eps conns[*endpoint.Endpoint]
-	fanoutWskitHub
 }
 
 func newWskitFanout(deflate bool) *wskitFanout {
@@ -231,9 +235,7 @@ func newWskitFanout(deflate bool) *wskitFanout {
 		}
 		cfg.Extensions = []handshake.Extension{ext}
 	}
-	w := &wskitFanout{cfg: cfg}
-	w.fanoutWskitHub.init()
-	return w
+	return &wskitFanout{cfg: cfg, hub: topics.New()}
 }
 
 // serve is README.md's net/http server: Upgrade, Upgraded.Endpoint, and
@@ -245,7 +247,7 @@ func (w *wskitFanout) serve(s *FanoutServer, ln net.Listener) error {
 			return
 		}
 		ep, err := up.Endpoint()
-		if err != nil || w.subscribe(ep) != nil {
+		if err != nil || w.hub.Subscribe(ep, fanoutTopic) != nil {
 			up.Close()
 			return
 		}
@@ -255,12 +257,16 @@ func (w *wskitFanout) serve(s *FanoutServer, ln net.Listener) error {
 			defer up.Close()
 			for {
 				if _, err := ep.NextMessage(); err != nil {
-					w.unsubscribe(ep)
+					w.hub.UnsubscribeAll(ep)
 					return
 				}
 			}
 		}()
 	}))
+}
+
+func (w *wskitFanout) publish(msg []byte) error {
+	return w.hub.Publish(fanoutTopic, frame.OpText, msg)
 }
 
 // corkFanout is wskit's server of the FanoutCork row.
