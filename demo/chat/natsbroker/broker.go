@@ -267,27 +267,27 @@ func (b *Broker) PublishSeq(m topics.Message) (uint64, error) {
 		msg.Header.Set(opHeader, "binary")
 	}
 	id := nuid.Next()
-	deadline := time.Now().Add(b.cfg.PublishTimeout)
-	for {
-		if b.closing.Load() {
-			return 0, ErrClosed
-		}
-		ctx, cancel := context.WithDeadline(context.Background(), earlier(deadline, time.Now().Add(2*time.Second)))
+	var seq uint64
+	err := b.retry(func(ctx context.Context) error {
 		ack, err := b.js.PublishMsg(ctx, msg, jetstream.WithMsgID(id), jetstream.WithExpectStream(b.cfg.Stream))
-		cancel()
 		if err == nil {
-			return ack.Sequence, nil
+			seq = ack.Sequence
 		}
-		if permanent(err) || !time.Now().Before(deadline) {
-			return 0, fmt.Errorf("natsbroker: publish to %s: %w", m.Topic, err)
-		}
-		time.Sleep(50 * time.Millisecond)
+		return err
+	})
+	switch {
+	case err == ErrClosed:
+		return 0, err
+	case err != nil:
+		return 0, fmt.Errorf("natsbroker: publish to %s: %w", m.Topic, err)
 	}
+	return seq, nil
 }
 
-// retry runs a JetStream API request until it succeeds, fails for good, or
-// Config.PublishTimeout passes: a request that reached a stream leader
-// just lost goes unanswered until a new one is elected.
+// retry runs a JetStream API request (a publication too) until it
+// succeeds, fails for good, or Config.PublishTimeout passes: a request that
+// reached a stream leader just lost goes unanswered until a new one is
+// elected. It returns ErrClosed, unwrapped, once the Broker is closing.
 func (b *Broker) retry(req func(ctx context.Context) error) error {
 	deadline := time.Now().Add(b.cfg.PublishTimeout)
 	for {
