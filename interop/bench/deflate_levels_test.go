@@ -29,22 +29,20 @@ func serverCodec(tb testing.TB, cfg pmce.Config, offer string) *pmce.Codec {
 	return n.(*pmce.Codec)
 }
 
-// deflateRows are the server configurations BenchmarkDeflateServerSide
-// measures: the default, each level without context takeover, and context
-// takeover with a kept compressor or a kept window.
-var deflateRows = func() []struct {
+// deflateRow is a server configuration and the offer it answers.
+type deflateRow struct {
 	name  string
 	cfg   pmce.Config
 	offer string
-} {
-	type row = struct {
-		name  string
-		cfg   pmce.Config
-		offer string
-	}
-	rows := []row{{"default", pmce.Config{}, EchoOffer}}
+}
+
+// deflateRows are the server configurations BenchmarkDeflateServerSide
+// measures: the default, each level without context takeover, and context
+// takeover with a kept compressor or a kept window.
+var deflateRows = func() []deflateRow {
+	rows := []deflateRow{{"default", pmce.Config{}, EchoOffer}}
 	for level := 1; level <= 9; level++ {
-		rows = append(rows, row{fmt.Sprintf("shared/level%d", level), pmce.Config{Send: pmce.Shared, Level: level}, EchoOffer})
+		rows = append(rows, deflateRow{fmt.Sprintf("shared/level%d", level), pmce.Config{Send: pmce.Shared, Level: level}, EchoOffer})
 	}
 	for _, r := range []struct {
 		send  pmce.Class
@@ -57,11 +55,11 @@ var deflateRows = func() []struct {
 		{pmce.SlidingWindow(15), 5},
 		{pmce.Leased(15), 1}, {pmce.Leased(15), 2}, {pmce.Leased(15), 3}, {pmce.Leased(15), 4},
 	} {
-		rows = append(rows, row{fmt.Sprintf("%v/level%d", r.send, r.level), pmce.Config{Send: r.send, Level: r.level}, EchoOffer})
+		rows = append(rows, deflateRow{fmt.Sprintf("%v/level%d", r.send, r.level), pmce.Config{Send: r.send, Level: r.level}, EchoOffer})
 	}
 	// gws's way: context takeover with a 12-bit window, a 4 KiB window
 	// kept per connection and klauspost's windowed compressor (level 5).
-	return append(rows, row{"gws-like window(12)/windowed", pmce.Config{Send: pmce.SlidingWindow(12)},
+	return append(rows, deflateRow{"gws-like window(12)/windowed", pmce.Config{Send: pmce.SlidingWindow(12)},
 		EchoOffer + "; server_max_window_bits=12"})
 }()
 
