@@ -151,14 +151,9 @@ func echo(srv string) {
 			if b, ok := best[s.name()]; !ok || res.PerSecond() > b.PerSecond() {
 				best[s.name()] = res
 			}
-			if res.RoundTrips > 0 {
-				per := used / time.Duration(res.RoundTrips)
-				if c, ok := cpu[s.name()]; !ok || per < c {
-					cpu[s.name()] = per
-				}
-				if per := (c1 - c0) / time.Duration(res.RoundTrips); clientCPU[s.name()] == 0 || per < clientCPU[s.name()] {
-					clientCPU[s.name()] = per
-				}
+			if n := time.Duration(res.RoundTrips); n > 0 {
+				keepLeast(cpu, s.name(), used/n)
+				keepLeast(clientCPU, s.name(), (c1-c0)/n)
 			}
 		}
 	}
@@ -225,6 +220,13 @@ func sample(p *bench.ServerProcess) bench.Stats {
 	st, err := p.Sample()
 	must(err)
 	return st
+}
+
+// keepLeast sets m[k] to d if m has no k or a larger value.
+func keepLeast(m map[string]time.Duration, k string, d time.Duration) {
+	if c, ok := m[k]; !ok || d < c {
+		m[k] = d
+	}
 }
 
 func must(err error) {
