@@ -114,15 +114,15 @@ func (r *report) fanoutSection(p func(string, ...any)) {
 	p("One 1 KiB JSON text message published to every one of n connections (a `go test` op is one publication to all n), %d runs of `go test -bench ^BenchmarkFanout$ -benchtime %s`, each cell their median. The server runs in the benchmark's process; the clients, in a process of their own, are the same for every server: raw sockets read by one epoll loop that counts whole messages. At most %d publications are on their way at once (the publisher waits for the clients to have received the one %d before). deliveries/s: messages received per second in all, from the first publication until every connection has the last. allocs/recipient: the server process's allocations (`runtime.MemStats.Mallocs`) over the messages delivered. CPU/delivery: the server process's CPU time, user and system (getrusage), over the messages delivered, and the clients' process's likewise; on loopback a write also runs the receiving side's TCP processing, which is charged to the writer. The rate is the workload's figure; CPU/delivery is what load from elsewhere on the shared machine sways least. permessage-deflate: the clients offer `%s`; only the libraries that compress a broadcast once are run. Raw output: `interop/bench/results/%s`.\n\n",
 		*fanoutRuns, *fanoutBenchtime, *fanoutWindow, *fanoutWindow, bench.FanoutOffer, fanoutRawName())
 	p("| library | how it sends one message to all |\n|---|---|\n")
-	for _, l := range fanoutExtra(append(bench.FanoutLibs, bench.FanoutFloor)) {
+	plain := fanoutExtra(append(slices.Clip(bench.FanoutLibs), bench.FanoutFloor))
+	for _, l := range plain {
 		p("| %s | %s |\n", l, bench.FanoutAPIs[l])
 	}
 	if *fanoutBurst > 1 {
 		p("\nEach op is a burst of %d publications, one after another.\n", *fanoutBurst)
 	}
 	for _, deflate := range []bool{false, true} {
-		libs := fanoutExtra(append(bench.FanoutLibs[:len(bench.FanoutLibs):len(bench.FanoutLibs)], bench.FanoutFloor))
-		title := "Without compression (write-floor: the reference row, not a peer)"
+		libs, title := plain, "Without compression (write-floor: the reference row, not a peer)"
 		if deflate {
 			libs, title = fanoutExtra(bench.FanoutDeflateLibs), "With permessage-deflate (no context takeover)"
 		}
