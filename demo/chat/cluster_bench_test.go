@@ -106,15 +106,15 @@ func benchRoom(b *testing.B, nodes, clients, rate int) {
 		senders = append(senders, ep)
 	}
 	// Every client is in the room once it got a message sent after it joined.
+	allIn := make(chan struct{})
+	go func() { warm.Wait(); close(allIn) }()
 	deadline := time.Now().Add(60 * time.Second)
 	for waited := false; !waited; {
 		if err := senders[0].WriteMessage(frame.OpText, []byte("warm")); err != nil {
 			b.Fatal(err)
 		}
-		ch := make(chan struct{})
-		go func() { warm.Wait(); close(ch) }()
 		select {
-		case <-ch:
+		case <-allIn:
 			waited = true
 		case <-time.After(500 * time.Millisecond):
 			if time.Now().After(deadline) {
