@@ -214,6 +214,13 @@ func (c *conns[T]) all() []T {
 	return c.list
 }
 
+// closeAll closes every connection of c.
+func closeAll[T io.Closer](c *conns[T]) {
+	for _, x := range c.all() {
+		x.Close()
+	}
+}
+
 // ---- wskit ----
 
 // fanoutTopic is the topic every wskit connection subscribes to.
@@ -298,11 +305,7 @@ func (c *corkFanout) publishBurst(msg []byte, k int) error {
 	return nil
 }
 
-func (w *wskitFanout) close() {
-	for _, c := range w.nc.all() {
-		c.Close()
-	}
-}
+func (w *wskitFanout) close() { closeAll(&w.nc) }
 
 // ---- gorilla ----
 
@@ -341,11 +344,7 @@ func (g *gorillaFanout) publish(msg []byte) error {
 	return nil
 }
 
-func (g *gorillaFanout) close() {
-	for _, c := range g.cs.all() {
-		c.Close()
-	}
-}
+func (g *gorillaFanout) close() { closeAll(&g.cs) }
 
 // ---- gws ----
 
@@ -465,11 +464,7 @@ func (g *gobwasFanout) publish(msg []byte) error {
 	return nil
 }
 
-func (g *gobwasFanout) close() {
-	for _, c := range g.cs.all() {
-		c.Close()
-	}
-}
+func (g *gobwasFanout) close() { closeAll(&g.cs) }
 
 // ---- the floor ----
 
@@ -501,8 +496,4 @@ func (f *floorFanout) publish(msg []byte) error {
 	return nil
 }
 
-func (f *floorFanout) close() {
-	for _, c := range f.cs.all() {
-		c.Close()
-	}
-}
+func (f *floorFanout) close() { closeAll(&f.cs) }
