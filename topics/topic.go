@@ -28,6 +28,7 @@ func check(s string, pattern bool) error {
 		return fail(MaxTopicLen, ErrTooLong)
 	}
 	start := 0 // of the current token
+	wild := -1 // the current token's first '*' or '>', seen by the byte loop
 	for i := 0; i <= len(s); {
 		if i == len(s) || s[i] == '.' {
 			tok := s[start:i]
@@ -41,17 +42,20 @@ func check(s string, pattern bool) error {
 				if tok == ">" && i != len(s) {
 					return fail(start, ErrFullWildcardNotLast)
 				}
-			case strings.ContainsAny(tok, "*>"):
-				return fail(start+strings.IndexAny(tok, "*>"), ErrPartialWildcard)
+			case wild >= 0:
+				return fail(wild, ErrPartialWildcard)
 			}
 			i++
-			start = i
+			start, wild = i, -1
 			continue
 		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if c <= ' ' || c == 0x7f {
 				return fail(i, ErrCharacter)
+			}
+			if (c == '*' || c == '>') && wild < 0 {
+				wild = i
 			}
 			i++
 			continue
