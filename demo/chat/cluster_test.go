@@ -203,6 +203,17 @@ func seqTexts(msgs []seqMsg) []string {
 	return out
 }
 
+// increasingSeqs fails t unless the seqs of msgs increase.
+func increasingSeqs(t *testing.T, who string, msgs []seqMsg) {
+	t.Helper()
+	for i := 1; i < len(msgs); i++ {
+		if msgs[i].Seq <= msgs[i-1].Seq {
+			t.Errorf("%s: seq %d after %d", who, msgs[i].Seq, msgs[i-1].Seq)
+			return
+		}
+	}
+}
+
 // send writes texts to ep from a goroutine; the returned channel gives its
 // error once all are written.
 func send(ep *endpoint.Endpoint, texts []string, pace time.Duration) <-chan error {
@@ -289,11 +300,7 @@ func TestClusterRooms(t *testing.T) {
 	if diff := cmp.Diff(first, seqTexts(got)); diff != "" {
 		t.Errorf("resuming client (-plain +resumed):\n%s", diff)
 	}
-	for i := 1; i < len(got); i++ {
-		if got[i].Seq <= got[i-1].Seq {
-			t.Errorf("seq %d after %d", got[i].Seq, got[i-1].Seq)
-		}
-	}
+	increasingSeqs(t, "resuming client", got)
 }
 
 // TestClusterNodeKilled: clients of node C read a stream of messages sent
@@ -389,12 +396,7 @@ func TestClusterNodeKilled(t *testing.T) {
 			t.Errorf("reader reconnected %d times, want once", r.reconnects)
 		}
 		perSender(t, "reader", seqTexts(r.got), want)
-		for i := 1; i < len(r.got); i++ {
-			if r.got[i].Seq <= r.got[i-1].Seq {
-				t.Errorf("reader: seq %d after %d", r.got[i].Seq, r.got[i-1].Seq)
-				break
-			}
-		}
+		increasingSeqs(t, "reader", r.got)
 	}
 }
 
