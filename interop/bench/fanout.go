@@ -62,6 +62,16 @@ var FanoutAPIs = map[string]string{
 // context takeover, so that a server can compress a broadcast once.
 const FanoutOffer = "permessage-deflate; server_no_context_takeover; client_no_context_takeover"
 
+// FanoutRowName names a row of BenchmarkFanout, after its connection
+// count: "deflate=on/lib=wskit".
+func FanoutRowName(lib string, deflate bool) string {
+	d := "off"
+	if deflate {
+		d = "on"
+	}
+	return "deflate=" + d + "/lib=" + lib
+}
+
 // fanoutRequest is a fan-out client's request: RequestText, offering
 // FanoutOffer if deflate.
 func fanoutRequest(deflate bool) string {

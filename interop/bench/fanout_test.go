@@ -46,13 +46,7 @@ type fanoutRow struct {
 	deflate bool
 }
 
-func (r fanoutRow) String() string {
-	d := "off"
-	if r.deflate {
-		d = "on"
-	}
-	return "deflate=" + d + "/lib=" + r.lib
-}
+func (r fanoutRow) String() string { return FanoutRowName(r.lib, r.deflate) }
 
 // fanoutRows returns the rows of the fan-out workload, with the
 // FanoutCork rows if cork.

@@ -55,16 +55,13 @@ func fanout(testBin string) map[string]fanoutStat {
 // fanoutCounts returns the connection counts of the fan-out workload.
 func fanoutCounts() []string { return strings.Split(*fanoutConns, ",") }
 
+// fanoutName is the name parse gives a fan-out row's results.
 func fanoutName(conns string, deflate bool, lib string) string {
-	d := "off"
-	if deflate {
-		d = "on"
-	}
 	burst := ""
 	if *fanoutBurst > 1 {
 		burst = "/burst=" + strconv.Itoa(*fanoutBurst)
 	}
-	return "Fanout/conns=" + conns + burst + "/deflate=" + d + "/lib=" + lib
+	return "Fanout/conns=" + conns + burst + "/" + bench.FanoutRowName(lib, deflate)
 }
 
 // fanoutRatio returns wskit's delivery rate over the best peer's on a row,
