@@ -415,19 +415,6 @@ func checkLagged(t *testing.T, subs []*topicSub) {
 	for i := range subs {
 		for j := i + 1; j < len(subs); j++ {
 			a, b := subs[i].got, subs[j].got
-			common := func(x, y []string) []string {
-				in := make(map[string]bool, len(y))
-				for _, m := range y {
-					in[m] = true
-				}
-				var out []string
-				for _, m := range x {
-					if in[m] {
-						out = append(out, m)
-					}
-				}
-				return out
-			}
 			// The topics are interleaved: one order per topic is what
 			// must agree, so compare topic by topic.
 			ca, cb := byTopic(common(a, b)), byTopic(common(b, a))
@@ -436,6 +423,21 @@ func checkLagged(t *testing.T, subs []*topicSub) {
 			}
 		}
 	}
+}
+
+// common returns the messages of x that y holds too, in x's order.
+func common(x, y []string) []string {
+	in := make(map[string]bool, len(y))
+	for _, m := range y {
+		in[m] = true
+	}
+	var out []string
+	for _, m := range x {
+		if in[m] {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 func byTopic(msgs []string) map[string][]string {
