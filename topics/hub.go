@@ -105,7 +105,7 @@ func New(opts ...Option) *Hub {
 // that pattern matches. Subscribing twice to one pattern is the same as
 // once, and a message that several of s's patterns match reaches s once.
 func (h *Hub) Subscribe(s Subscriber, pattern string) error {
-	if s == nil || !reflect.TypeOf(s).Comparable() {
+	if !keyable(s) {
 		return ErrSubscriber
 	}
 	if err := ValidPattern(pattern); err != nil {
@@ -155,6 +155,12 @@ func (h *Hub) Subscribe(s Subscriber, pattern string) error {
 	return nil
 }
 
+// keyable reports whether s can be a subscriber: a value that can key the
+// Hub's map of members (a nil or uncomparable one would panic there).
+func keyable(s Subscriber) bool {
+	return s != nil && reflect.TypeOf(s).Comparable()
+}
+
 // Unsubscribe ends s's subscription to pattern (as given to Subscribe); it
 // returns ErrNotSubscribed if s holds no such pattern. A fan-out already
 // under way may still reach s once. An error from the broker ending a
@@ -162,6 +168,9 @@ func (h *Hub) Subscribe(s Subscriber, pattern string) error {
 func (h *Hub) Unsubscribe(s Subscriber, pattern string) error {
 	if err := ValidPattern(pattern); err != nil {
 		return err
+	}
+	if !keyable(s) {
+		return ErrNotSubscribed // never subscribed: Subscribe refuses it
 	}
 	h.ops.Lock()
 	defer h.ops.Unlock()
@@ -188,6 +197,9 @@ func (h *Hub) Unsubscribe(s Subscriber, pattern string) error {
 // UnsubscribeAll ends every subscription of s. Errors of the broker ending
 // subscriptions are left to Close; s is unsubscribed all the same.
 func (h *Hub) UnsubscribeAll(s Subscriber) {
+	if !keyable(s) {
+		return // never subscribed: Subscribe refuses it
+	}
 	h.ops.Lock()
 	defer h.ops.Unlock()
 	h.mu.Lock()

@@ -497,6 +497,8 @@ func TestErrors(t *testing.T) {
 		{"bad pattern", h.Subscribe(f, "a.>.b"), ErrFullWildcardNotLast},
 		{"bad pattern is a topic error", h.Subscribe(f, "a b"), ErrTopic},
 		{"unsubscribe unknown", h.Unsubscribe(f, "a"), ErrNotSubscribed},
+		{"unsubscribe nil", h.Unsubscribe(nil, "a"), ErrNotSubscribed},
+		{"unsubscribe uncomparable", h.Unsubscribe(uncomparable{}, "a"), ErrNotSubscribed},
 		{"unsubscribe bad pattern", h.Unsubscribe(f, ""), ErrEmptyToken},
 		{"publish wildcard", h.Publish("a.*", frame.OpText, nil), ErrWildcardInTopic},
 		{"publish ping", h.Publish("a", frame.OpPing, nil), endpoint.ErrOpcode},
@@ -506,6 +508,8 @@ func TestErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.name, tc.err, tc.want)
 		}
 	}
+	h.UnsubscribeAll(uncomparable{}) // neither panics nor does anything
+	h.UnsubscribeAll(nil)
 	_, err := NewLocal().Subscribe(">.a", func(Message) {})
 	if !errors.Is(err, ErrFullWildcardNotLast) {
 		t.Errorf("Local.Subscribe(\">.a\"): %v", err)
