@@ -12,6 +12,8 @@
 //   - idle: connections that agreed permessage-deflate (Chromium's offer)
 //     and exchanged one compressed message, then wait (2.5 s, past twice
 //     pmce.DefaultLeaseIdle); the server's heap and stacks per connection.
+//     Beside it, active: 1,000 such connections sampled as soon as each
+//     has exchanged its message, while they hold what sending takes.
 //
 //     cd interop/bench && go run ./cmd/deflate               # about 4 minutes
 //     cd interop/bench && go run ./cmd/deflate -short        # smoke run
@@ -38,7 +40,7 @@ var (
 	conns     = flag.Int("conns", 8, "connections of the echo workload")
 	size      = flag.Int("size", 16<<10, "message size of the echo workload")
 	idleConns = flag.Int("idle", 10000, "connections of the idle workload")
-	dedicated = flag.Int("idle-dedicated", 1000, "connections of the idle workload for the rows that keep a compressor per connection")
+	dedicated = flag.Int("idle-dedicated", 1000, "connections of the idle workload for the rows that keep a compressor per connection, and of its active sample")
 	which     = flag.String("run", "echo,idle", "workloads to run")
 	rows      = flag.String("rows", "", "the echo workload's rows instead of the usual ones, comma-separated: a peer's name, or wskit:send:receive:level (wskit:window(11):default:5)")
 )
@@ -175,32 +177,50 @@ func echo(srv string) {
 }
 
 func idle(srv string) {
-	fmt.Printf("\n| server | connections | heap+stacks per connection | RSS per connection |\n|---|---|---|---|\n")
+	fmt.Printf("\n| server | active: heap+stacks per connection (%d connections) | idle: connections | idle: heap+stacks per connection | idle: RSS per connection |\n|---|---|---|---|---|\n", *dedicated)
 	for _, s := range idleServers {
 		n := *idleConns
 		if s.keeps {
 			n = *dedicated
 		}
-		log.Printf("idle: %s, %d connections", s.name(), n)
-		p := start(srv, s)
-		base := sample(p)
-		cs, err := bench.DeflateIdle(p.Addr, n)
+		// Active: sampled as soon as every connection has exchanged its
+		// message, well within pmce.DefaultLeaseIdle, so that what a
+		// connection holds while it sends is counted. Idle: past twice
+		// pmce.DefaultLeaseIdle since the last connection's message,
+		// when the default Send class has given its compressors back.
+		log.Printf("active: %s, %d connections", s.name(), *dedicated)
+		active, _, err := memory(srv, s, *dedicated, 0)
 		if err != nil {
-			log.Printf("idle %s: %v", s.name(), err)
-			p.Stop()
+			log.Printf("active %s: %v", s.name(), err)
 			continue
 		}
-		// Idle: past twice pmce.DefaultLeaseIdle since the last
-		// connection's message, when the default Send class has given
-		// its compressors back.
-		time.Sleep(2*pmce.DefaultLeaseIdle + 500*time.Millisecond)
-		after := sample(p)
-		bench.CloseAllDeflate(cs)
-		p.Stop()
-		hs := float64(int64(after.HeapAlloc+after.StackInuse)-int64(base.HeapAlloc+base.StackInuse)) / float64(n)
-		rss := float64(int64(after.RSS)-int64(base.RSS)) / float64(n)
-		fmt.Printf("| %s | %d | %.1f KiB | %.1f KiB |\n", s.name(), n, hs/1024, rss/1024)
+		log.Printf("idle: %s, %d connections", s.name(), n)
+		hs, rss, err := memory(srv, s, n, 2*pmce.DefaultLeaseIdle+500*time.Millisecond)
+		if err != nil {
+			log.Printf("idle %s: %v", s.name(), err)
+			continue
+		}
+		fmt.Printf("| %s | %.1f KiB | %d | %.1f KiB | %.1f KiB |\n", s.name(), active/1024, n, hs/1024, rss/1024)
 	}
+}
+
+// memory starts server s, opens n connections that each exchange one
+// compressed message, waits for wait, and returns the growth of the
+// server's heap and stacks, and of its RSS, per connection.
+func memory(srv string, s server, n int, wait time.Duration) (heapStacks, rss float64, err error) {
+	p := start(srv, s)
+	defer p.Stop()
+	base := sample(p)
+	cs, err := bench.DeflateIdle(p.Addr, n)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer bench.CloseAllDeflate(cs)
+	time.Sleep(wait)
+	after := sample(p)
+	heapStacks = float64(int64(after.HeapAlloc+after.StackInuse)-int64(base.HeapAlloc+base.StackInuse)) / float64(n)
+	rss = float64(int64(after.RSS)-int64(base.RSS)) / float64(n)
+	return heapStacks, rss, nil
 }
 
 func start(srv string, s server) *bench.ServerProcess {
